@@ -1,0 +1,125 @@
+/** Machine-readable codes carried by every offramp error. */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'GATE_UNKNOWN'
+  | 'GATE_DUPLICATE'
+  | 'GATE_OPTIONS_INVALID'
+  | 'INPUT_SHAPE'
+  | 'INPUT_NOT_FINITE'
+  | 'INPUT_EMPTY'
+  | 'THRESHOLD_RANGE'
+  | 'COUNT_MISMATCH'
+  | 'ARGUMENT_INVALID';
+
+export interface ErrorDetails {
+  /** The field, argument or path that is wrong, e.g. `heads[1].type` or `thresholds[0]`. */
+  readonly field: string;
+  /** What was expected, in words. */
+  readonly expected: string;
+  /** What came instead, in words. */
+  readonly received: string;
+}
+
+function describe(details: ErrorDetails, hint?: string): string {
+  const base = `${details.field}: expected ${details.expected}, received ${details.received}`;
+  return hint ? `${base} (${hint})` : base;
+}
+
+/** Base class of every error offramp throws on purpose. */
+export class OfframpError extends Error implements ErrorDetails {
+  readonly code: ErrorCode;
+  readonly field: string;
+  readonly expected: string;
+  readonly received: string;
+
+  constructor(code: ErrorCode, details: ErrorDetails, hint?: string) {
+    super(describe(details, hint));
+    this.name = new.target.name;
+    this.code = code;
+    this.field = details.field;
+    this.expected = details.expected;
+    this.received = details.received;
+  }
+}
+
+/** A network config (or part of one) failed validation. */
+export class ConfigError extends OfframpError {
+  constructor(details: ErrorDetails, hint?: string) {
+    super('CONFIG_INVALID', details, hint);
+  }
+}
+
+/** A gate name is not registered. */
+export class UnknownGateError extends OfframpError {
+  constructor(name: string, known: readonly string[], field = 'gate.name') {
+    super('GATE_UNKNOWN', {
+      field,
+      expected: `one of the registered gates (${known.join(', ') || 'none registered'})`,
+      received: JSON.stringify(name),
+    });
+  }
+}
+
+/** A gate name was registered twice. */
+export class DuplicateGateError extends OfframpError {
+  constructor(name: string) {
+    super('GATE_DUPLICATE', {
+      field: 'plugin.name',
+      expected: 'a name that is not registered yet',
+      received: `${JSON.stringify(name)}, which is already registered`,
+    });
+  }
+}
+
+/** Gate options failed the plugin's schema. */
+export class GateOptionsError extends OfframpError {
+  constructor(details: ErrorDetails) {
+    super('GATE_OPTIONS_INVALID', details);
+  }
+}
+
+/** Input data has the wrong shape, size or is empty. */
+export class InputShapeError extends OfframpError {
+  constructor(details: ErrorDetails) {
+    super('INPUT_SHAPE', details);
+  }
+}
+
+/** Input data holds NaN or infinity. */
+export class NonFiniteInputError extends OfframpError {
+  constructor(field: string, index: number, value: number) {
+    super('INPUT_NOT_FINITE', {
+      field: `${field}[${index}]`,
+      expected: 'a finite number',
+      received: String(value),
+    });
+  }
+}
+
+/** A batch with no samples. */
+export class EmptyBatchError extends OfframpError {
+  constructor(field = 'batch') {
+    super('INPUT_EMPTY', { field, expected: 'at least one sample', received: '0 samples' });
+  }
+}
+
+/** A threshold outside the range its gate scores in. */
+export class ThresholdRangeError extends OfframpError {
+  constructor(details: ErrorDetails) {
+    super('THRESHOLD_RANGE', details);
+  }
+}
+
+/** Two counts that must agree do not (heads vs exits, thresholds vs exits, ...). */
+export class CountMismatchError extends OfframpError {
+  constructor(details: ErrorDetails) {
+    super('COUNT_MISMATCH', details);
+  }
+}
+
+/** Any other argument that is out of its domain. */
+export class ArgumentError extends OfframpError {
+  constructor(details: ErrorDetails) {
+    super('ARGUMENT_INVALID', details);
+  }
+}

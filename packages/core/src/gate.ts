@@ -1,0 +1,149 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { GateOptionsError } from './errors.js';
+import type { ExitSignal, GateNeed } from './signal.js';
+
+/** The closed interval of values a gate's score (and so its thresholds) can take. */
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** What a gate knows about the network it is created for. */
+export interface GateContext {
+  /** Number of exits L (the last one always exits). */
+  readonly exits: number;
+  /** Number of classes C. */
+  readonly classes: number;
+  /** Flattened feature size per exit, when known (needed by gates on the hidden state). */
+  readonly hiddenSizes?: readonly number[];
+}
+
+/**
+ * An exit rule. `score` returns one number per sample of the signal: higher means readier to exit,
+ * and the runner exits a sample at exit l when `score >= thresholds[l]`.
+ * A score must depend only on its own sample's row, so batching never changes a decision.
+ */
+export interface Gate {
+  readonly name: string;
+  readonly needs: readonly GateNeed[];
+  readonly range: ScoreRange;
+  /** The threshold used when a config gives none. */
+  readonly defaultThreshold: number;
+  score(signal: ExitSignal): Float32Array;
+  /** Multiply-accumulates per sample to evaluate the gate at `exit` (for cost accounting). */
+  macs(exit: number): number;
+}
+
+/** A named, configurable way to make gates; what `defineGate` returns and the registry stores. */
+export interface GatePlugin<Options = unknown> {
+  readonly name: string;
+  readonly description: string;
+  /** Validates and fills defaults of the options (any Standard Schema library: zod, valibot, ...). */
+  readonly options?: StandardSchemaV1<unknown, Options>;
+  create(options: Options, context: GateContext): Gate;
+}
+
+/** The object a user writes to define a gate plugin. */
+export interface GateDefinition<Options> {
+  readonly name: string;
+  readonly description?: string;
+  readonly options?: StandardSchemaV1<unknown, Options>;
+  readonly needs?: readonly GateNeed[];
+  /** Fixed score range, or computed from options and context (e.g. patience scores up to L - 1). */
+  readonly range: ScoreRange | ((options: Options, context: GateContext) => ScoreRange);
+  readonly defaultThreshold: number | ((options: Options, context: GateContext) => number);
+  /** MACs per sample at an exit; defaults to the number of classes. */
+  readonly macs?: (exit: number, context: GateContext, options: Options) => number;
+  /** Builds the scoring function once per created gate. */
+  readonly score: (
+    options: Options,
+    context: GateContext,
+  ) => (signal: ExitSignal) => Float32Array;
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** Defines a gate plugin from a plain object; the plugin can be registered or used directly. */
+export function defineGate<Options = Record<string, never>>(
+  definition: GateDefinition<Options>,
+): GatePlugin<Options> {
+  if (!NAME_PATTERN.test(definition.name)) {
+    throw new GateOptionsError({
+      field: 'definition.name',
+      expected: 'a kebab-case name matching /^[a-z][a-z0-9-]*$/',
+      received: JSON.stringify(definition.name),
+    });
+  }
+  const needs = Object.freeze([...(definition.needs ?? [])]);
+  return Object.freeze({
+    name: definition.name,
+    description: definition.description ?? '',
+    ...(definition.options ? { options: definition.options } : {}),
+    create(options: Options, context: GateContext): Gate {
+      const range =
+        typeof definition.range === 'function' ? definition.range(options, context) : definition.range;
+      const defaultThreshold =
+        typeof definition.defaultThreshold === 'function'
+          ? definition.defaultThreshold(options, context)
+          : definition.defaultThreshold;
+      const scorer = definition.score(options, context);
+      const macs = definition.macs;
+      return Object.freeze({
+        name: definition.name,
+        needs,
+        range: Object.freeze({ ...range }),
+        defaultThreshold,
+        score: scorer,
+        macs: (exit: number) => (macs ? macs(exit, context, options) : context.classes),
+      });
+    },
+  });
+}
+
+/** Runs a plugin's option schema; throws a GateOptionsError naming the first bad field. */
+export function validateGateOptions<Options>(
+  plugin: GatePlugin<Options>,
+  raw: unknown,
+  field = 'options',
+): Options {
+  if (!plugin.options) return (raw ?? {}) as Options;
+  const result = plugin.options['~standard'].validate(raw ?? {});
+  if (result instanceof Promise) {
+    throw new GateOptionsError({
+      field,
+      expected: 'a synchronous options schema',
+      received: `an asynchronous schema for gate ${JSON.stringify(plugin.name)}`,
+    });
+  }
+  if (result.issues) {
+    const issue = result.issues[0]!;
+    const path = (issue.path ?? [])
+      .map((p) => (typeof p === 'object' ? p.key : p))
+      .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+      .join('');
+    throw new GateOptionsError({
+      field: `${field}${path}`,
+      expected: issue.message,
+      received: describeValue(valueAt(raw, issue.path ?? [])),
+    });
+  }
+  return result.value;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey | StandardSchemaV1.PathSegment>): unknown {
+  let current: unknown = raw;
+  for (const segment of path) {
+    const key = typeof segment === 'object' ? segment.key : segment;
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** Short description of a value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

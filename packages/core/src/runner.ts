@@ -1,0 +1,125 @@
+import type { ExitCosts } from './cost.js';
+import { CountMismatchError } from './errors.js';
+import type { Engine } from './engine.js';
+import type { Gate } from './gate.js';
+import { validateInput } from './input.js';
+import { argmaxRows, softmaxRows, takeRows } from './math.js';
+import { buildSignal, needFlags, scoreSignal } from './needs.js';
+import type { ExitResult } from './result.js';
+import type { ExitRecord } from './signal.js';
+import { resolveThresholds } from './thresholds.js';
+
+/** A gate with its thresholds and the cost table of the network it runs on. */
+export interface ExitPolicy {
+  readonly gate: Gate;
+  /** One per exit before the last, or one number for all. */
+  readonly thresholds: number | readonly number[];
+  readonly costs: ExitCosts;
+}
+
+export function checkEngineCosts<T>(engine: Engine<T>, costs: ExitCosts): void {
+  if (costs.exits !== engine.exits) {
+    throw new CountMismatchError({
+      field: 'costs.exits',
+      expected: `${engine.exits} exits (as the engine has)`,
+      received: String(costs.exits),
+    });
+  }
+}
+
+/**
+ * Real early exit: runs the network stage by stage; after each exit's head the gate scores the
+ * samples still running, those with score >= threshold stop there, and only the rest go on to the
+ * next stage (batch compaction). Results come back in input order.
+ */
+export async function runEarlyExit<T>(
+  engine: Engine<T>,
+  policy: ExitPolicy,
+  input: Float32Array,
+  batch: number,
+): Promise<ExitResult> {
+  validateInput(input, batch, engine.inputShape);
+  checkEngineCosts(engine, policy.costs);
+  const { exits, classes } = engine;
+  const thresholds = resolveThresholds(policy.gate, policy.thresholds, exits);
+  const flags = needFlags(policy.gate);
+  const wantsHidden = flags.hidden || flags.similarity;
+
+  const exit = new Int32Array(batch);
+  const prediction = new Int32Array(batch);
+  const probsOut = new Float32Array(batch * classes);
+  const logitsOut = new Float32Array(batch * classes);
+  const cost = new Float64Array(batch);
+  const macs = new Float64Array(batch);
+
+  let rows = Int32Array.from({ length: batch }, (_, i) => i);
+  let x = await engine.fromHost(input, batch);
+  let previousHidden = flags.similarity ? input : undefined;
+  let history: ExitRecord[] = [];
+
+  for (let l = 0; l < exits; l++) {
+    const h = await engine.runStage(l, x);
+    engine.dispose(x);
+    const logits = await engine.runHead(l, h);
+    const probs = softmaxRows(logits, classes);
+    const n = rows.length;
+    let leaving: Uint8Array;
+    let hidden: Float32Array | undefined;
+    if (l === exits - 1) {
+      leaving = new Uint8Array(n).fill(1);
+    } else {
+      hidden = wantsHidden ? await engine.toHost(h) : undefined;
+      const signal = buildSignal(
+        { exit: l, exits, batch: n, classes, logits, probs, cost: policy.costs.normalized[l]! },
+        flags,
+        { ...(hidden ? { hidden } : {}), ...(previousHidden ? { previousHidden } : {}), history },
+      );
+      const scores = scoreSignal(policy.gate, signal);
+      leaving = new Uint8Array(n);
+      for (let i = 0; i < n; i++) leaving[i] = scores[i]! >= thresholds[l]! ? 1 : 0;
+    }
+
+    const predicted = argmaxRows(probs, classes);
+    const stay: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (!leaving[i]) {
+        stay.push(i);
+        continue;
+      }
+      const row = rows[i]!;
+      exit[row] = l;
+      prediction[row] = predicted[i]!;
+      probsOut.set(probs.subarray(i * classes, (i + 1) * classes), row * classes);
+      logitsOut.set(logits.subarray(i * classes, (i + 1) * classes), row * classes);
+      cost[row] = policy.costs.normalized[l]!;
+      macs[row] = policy.costs.cumulativeMacs[l]!;
+    }
+    if (stay.length === 0) {
+      engine.dispose(h);
+      break;
+    }
+    if (stay.length === n) {
+      x = h;
+    } else {
+      const keep = Int32Array.from(stay);
+      x = await engine.take(h, keep);
+      engine.dispose(h);
+      rows = Int32Array.from(stay, (i) => rows[i]!);
+      if (hidden) hidden = takeRows(hidden, hidden.length / n, keep);
+    }
+    if (flags.similarity) previousHidden = hidden;
+    if (flags.history) {
+      const record: ExitRecord = { exit: l, logits, probs };
+      history = [...history, record].map((r) =>
+        stay.length === n
+          ? r
+          : {
+              exit: r.exit,
+              logits: takeRows(r.logits, classes, stay),
+              probs: takeRows(r.probs, classes, stay),
+            },
+      );
+    }
+  }
+  return { batch, classes, exits, exit, prediction, probs: probsOut, logits: logitsOut, cost, macs };
+}

@@ -1,0 +1,34 @@
+// Runs every package's tests through turbo, then prints the totals from the
+// vitest JSON reports as a line of its own: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['packages', 'apps'];
+const reportName = 'test-results.json';
+const reports = () =>
+  roots.flatMap((root) =>
+    existsSync(root) ? readdirSync(root).map((dir) => join(root, dir, reportName)) : [],
+  );
+
+for (const file of reports()) rmSync(file, { force: true });
+
+const extra = process.argv.slice(2);
+const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', ...extra], {
+  stdio: 'inherit',
+  env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
+});
+
+let passed = 0;
+let failed = 0;
+let suitesFailed = 0;
+for (const file of reports()) {
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  suitesFailed += report.numFailedTestSuites ?? 0;
+}
+if (suitesFailed > 0) console.log(`${suitesFailed} test files failed to run`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(run.status === 0 && failed === 0 ? 0 : 1);
