@@ -20,6 +20,7 @@ export {
 } from './registry.js';
 export type { Engine } from './engine.js';
 export type { Module } from './module.js';
+export { DenseEngine, type DenseEngineSpec, type DenseLayer, type HostBatch } from './dense-engine.js';
 export { computeExitCosts, type CostModel, type ExitCosts } from './cost.js';
 export { resolveThresholds } from './thresholds.js';
 export { summarizeExits, type ExitResult, type ExitSummary } from './result.js';

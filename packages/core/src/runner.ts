@@ -53,73 +53,85 @@ export async function runEarlyExit<T>(
   const macs = new Float64Array(batch);
 
   let rows = Int32Array.from({ length: batch }, (_, i) => i);
-  let x = await engine.fromHost(input, batch);
+  let x: T | undefined = await engine.fromHost(input, batch);
   let previousHidden = flags.similarity ? input : undefined;
   let history: ExitRecord[] = [];
 
-  for (let l = 0; l < exits; l++) {
-    const h = await engine.runStage(l, x);
-    engine.dispose(x);
-    const logits = await engine.runHead(l, h);
-    const probs = softmaxRows(logits, classes);
-    const n = rows.length;
-    let leaving: Uint8Array;
-    let hidden: Float32Array | undefined;
-    if (l === exits - 1) {
-      leaving = new Uint8Array(n).fill(1);
-    } else {
-      hidden = wantsHidden ? await engine.toHost(h) : undefined;
-      const signal = buildSignal(
-        { exit: l, exits, batch: n, classes, logits, probs, cost: policy.costs.normalized[l]! },
-        flags,
-        { ...(hidden ? { hidden } : {}), ...(previousHidden ? { previousHidden } : {}), history },
-      );
-      const scores = scoreSignal(policy.gate, signal);
-      leaving = new Uint8Array(n);
-      for (let i = 0; i < n; i++) leaving[i] = scores[i]! >= thresholds[l]! ? 1 : 0;
-    }
-
-    const predicted = argmaxRows(probs, classes);
-    const stay: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (!leaving[i]) {
-        stay.push(i);
-        continue;
+  let live: T | undefined;
+  try {
+    for (let l = 0; l < exits; l++) {
+      const h = await engine.runStage(l, x!);
+      live = h;
+      engine.dispose(x!);
+      x = undefined;
+      const logits = await engine.runHead(l, h);
+      const probs = softmaxRows(logits, classes);
+      const n = rows.length;
+      let leaving: Uint8Array;
+      let hidden: Float32Array | undefined;
+      if (l === exits - 1) {
+        leaving = new Uint8Array(n).fill(1);
+      } else {
+        hidden = wantsHidden ? await engine.toHost(h) : undefined;
+        const signal = buildSignal(
+          { exit: l, exits, batch: n, classes, logits, probs, cost: policy.costs.normalized[l]! },
+          flags,
+          { ...(hidden ? { hidden } : {}), ...(previousHidden ? { previousHidden } : {}), history },
+        );
+        const scores = scoreSignal(policy.gate, signal);
+        leaving = new Uint8Array(n);
+        for (let i = 0; i < n; i++) leaving[i] = scores[i]! >= thresholds[l]! ? 1 : 0;
       }
-      const row = rows[i]!;
-      exit[row] = l;
-      prediction[row] = predicted[i]!;
-      probsOut.set(probs.subarray(i * classes, (i + 1) * classes), row * classes);
-      logitsOut.set(logits.subarray(i * classes, (i + 1) * classes), row * classes);
-      cost[row] = policy.costs.normalized[l]!;
-      macs[row] = policy.costs.cumulativeMacs[l]!;
+
+      const predicted = argmaxRows(probs, classes);
+      const stay: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (!leaving[i]) {
+          stay.push(i);
+          continue;
+        }
+        const row = rows[i]!;
+        exit[row] = l;
+        prediction[row] = predicted[i]!;
+        probsOut.set(probs.subarray(i * classes, (i + 1) * classes), row * classes);
+        logitsOut.set(logits.subarray(i * classes, (i + 1) * classes), row * classes);
+        cost[row] = policy.costs.normalized[l]!;
+        macs[row] = policy.costs.cumulativeMacs[l]!;
+      }
+      if (stay.length === 0) {
+        engine.dispose(h);
+        live = undefined;
+        break;
+      }
+      if (stay.length === n) {
+        x = h;
+        live = undefined;
+      } else {
+        const keep = Int32Array.from(stay);
+        x = await engine.take(h, keep);
+        engine.dispose(h);
+        live = undefined;
+        rows = Int32Array.from(stay, (i) => rows[i]!);
+        if (hidden) hidden = takeRows(hidden, hidden.length / n, keep);
+      }
+      if (flags.similarity) previousHidden = hidden;
+      if (flags.history) {
+        const record: ExitRecord = { exit: l, logits, probs };
+        history = [...history, record].map((r) =>
+          stay.length === n
+            ? r
+            : {
+                exit: r.exit,
+                logits: takeRows(r.logits, classes, stay),
+                probs: takeRows(r.probs, classes, stay),
+              },
+        );
+      }
     }
-    if (stay.length === 0) {
-      engine.dispose(h);
-      break;
-    }
-    if (stay.length === n) {
-      x = h;
-    } else {
-      const keep = Int32Array.from(stay);
-      x = await engine.take(h, keep);
-      engine.dispose(h);
-      rows = Int32Array.from(stay, (i) => rows[i]!);
-      if (hidden) hidden = takeRows(hidden, hidden.length / n, keep);
-    }
-    if (flags.similarity) previousHidden = hidden;
-    if (flags.history) {
-      const record: ExitRecord = { exit: l, logits, probs };
-      history = [...history, record].map((r) =>
-        stay.length === n
-          ? r
-          : {
-              exit: r.exit,
-              logits: takeRows(r.logits, classes, stay),
-              probs: takeRows(r.probs, classes, stay),
-            },
-      );
-    }
+  } catch (error) {
+    if (x !== undefined) engine.dispose(x);
+    if (live !== undefined) engine.dispose(live);
+    throw error;
   }
   return { batch, classes, exits, exit, prediction, probs: probsOut, logits: logitsOut, cost, macs };
 }

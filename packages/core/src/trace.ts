@@ -6,7 +6,6 @@ import { validateInput } from './input.js';
 import { argmaxRows, shapeSize, softmaxRows } from './math.js';
 import { needFlags, scoreSignal, similarityRows } from './needs.js';
 import type { ExitResult } from './result.js';
-import { checkEngineCosts } from './runner.js';
 import type { ExitRecord } from './signal.js';
 import { resolveThresholds } from './thresholds.js';
 
