@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * A trainable variable initialised with glorot uniform drawn from `seed`. For a conv kernel
+ * [kh, kw, cin, cout] the fans are kh*kw*cin and kh*kw*cout.
+ */
+export function glorotVariable(name: string, shape: number[], seed: number): tf.Variable {
+  const initial = tf.initializers.glorotUniform({ seed }).apply(shape);
+  const variable = tf.variable(initial, true, name);
+  initial.dispose();
+  return variable;
+}
+
+/** A trainable variable of zeros. */
+export function zerosVariable(name: string, shape: number[]): tf.Variable {
+  const initial = tf.zeros(shape);
+  const variable = tf.variable(initial, true, name);
+  initial.dispose();
+  return variable;
+}

@@ -1,0 +1,5 @@
+export type { TfModule } from './tf-module.js';
+export type { PoolKind } from './pooling.js';
+export type { HeadOptions } from './head-options.js';
+export { createLinearHead, type LinearHeadOptions } from './linear-head.js';
+export { createMlpHead, type MlpHeadOptions } from './mlp-head.js';
