@@ -29,6 +29,7 @@ export function createDigitsNetwork(seed: number): DigitsNetwork {
     inputShape: DIGITS_ARCHITECTURE.inputShape,
     stages: DIGITS_ARCHITECTURE.stages,
     seed,
+    name: 'digits-cnn',
   });
   const heads = backbone.stages.map((stage, l) =>
     createLinearHead({
@@ -36,7 +37,7 @@ export function createDigitsNetwork(seed: number): DigitsNetwork {
       classes: DIGITS_ARCHITECTURE.classes,
       pool: DIGITS_ARCHITECTURE.headPool,
       seed: seed + 100 + l,
-      name: `head${l}`,
+      name: `digits-head${l}`,
     }),
   );
   return {

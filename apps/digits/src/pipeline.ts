@@ -30,8 +30,8 @@ export interface DigitsOptions extends TrainSettings {
 
 export const DEFAULT_DIGITS_OPTIONS: Omit<DigitsOptions, 'cacheDir' | 'outDir' | 'log'> = {
   sizes: MNIST_DIGITS_SPLIT,
-  epochs: 4,
-  headEpochs: 6,
+  epochs: 8,
+  headEpochs: 8,
   batchSize: 64,
   seed: 7,
   progress: true,

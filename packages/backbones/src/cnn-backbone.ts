@@ -1,8 +1,7 @@
-import { ArgumentError } from '@offramp/core';
+import { ArgumentError, checkSampleShape, checkWholeNumber } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { type ConvPadding, conv2dMacs, conv2dOutputShape } from './macs.js';
-import { glorotVariable, zerosVariable } from './seeded-variables.js';
-import { checkSampleShape, checkWholeNumber } from './shape-checks.js';
+import { glorotVariable, zerosVariable } from '@offramp/heads';
 import { assembleStage } from './stage-module.js';
 import {
   assembleBackbone,

@@ -1,4 +1,4 @@
-export type { TfModule } from './tf-module.js';
+export type { TfModule } from '@offramp/heads';
 export {
   conv2dMacs,
   conv2dOutputShape,

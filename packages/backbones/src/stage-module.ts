@@ -1,7 +1,6 @@
-import { ArgumentError } from '@offramp/core';
+import { ArgumentError, checkBatchShape } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkBatch } from './shape-checks.js';
-import type { TfModule } from './tf-module.js';
+import type { TfModule } from '@offramp/heads';
 
 export interface StageParts {
   readonly name: string;
@@ -27,7 +26,7 @@ export function assembleStage(parts: StageParts): TfModule {
       if (disposed) {
         throw new ArgumentError({ field: parts.name, expected: 'a live stage', received: 'a disposed stage' });
       }
-      checkBatch(x, parts.inputShape, 'x');
+      checkBatchShape(x.shape, parts.inputShape, 'x');
       return tf.tidy(() => parts.forward(x));
     },
     dispose(): void {

@@ -1,6 +1,6 @@
 import { ArgumentError } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
-import type { TfModule } from './tf-module.js';
+import type { TfModule } from '@offramp/heads';
 
 /** A backbone cut into stages: stage l feeds stage l + 1 and exit l. */
 export interface StagedBackbone {

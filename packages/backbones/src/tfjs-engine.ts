@@ -1,7 +1,6 @@
-import { ArgumentError, CountMismatchError, type Engine, InputShapeError } from '@offramp/core';
+import { ArgumentError, checkSampleShape, checkWholeNumber, CountMismatchError, type Engine, InputShapeError } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkSampleShape, checkWholeNumber } from './shape-checks.js';
-import type { TfModule } from './tf-module.js';
+import type { TfModule } from '@offramp/heads';
 
 export interface TfjsEngineSpec {
   /** Stage l feeds stage l + 1 and head l. */

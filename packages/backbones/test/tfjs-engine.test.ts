@@ -13,7 +13,8 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCnnBackbone, type StagedBackbone, type TfModule, TfjsEngine } from '../src/index.js';
-import { maxProbGate, poolDenseHead, randomArray } from './helpers.js';
+import { createLinearHead } from '@offramp/heads';
+import { maxProbGate, randomArray } from './helpers.js';
 
 const classes = 4;
 const n = 64;
@@ -33,7 +34,7 @@ beforeAll(async () => {
     ],
     seed: 3,
   });
-  heads = backbone.stages.map((stage, l) => poolDenseHead(stage.outputShape, classes, 10 * l + 1, `engine-head${l}`));
+  heads = backbone.stages.map((stage, l) => createLinearHead({ inputShape: stage.outputShape, classes: classes, pool: 'avg', seed: 10 * l + 1, name: `engine-head${l}` }));
   engine = new TfjsEngine({ stages: backbone.stages, heads, inputShape: [8, 8, 2], classes });
   input = randomArray(n * 8 * 8 * 2, 99);
 });

@@ -36,6 +36,7 @@ export {
   type TraceOptions,
 } from './trace.js';
 export { validateInput } from './input.js';
+export { checkBatchShape, checkSampleShape, checkWholeNumber } from './shape.js';
 export { argmaxRows, cosineRows, shapeSize, softmaxRows, takeRows } from './math.js';
 export { createRng, type Rng } from './random.js';
 export {

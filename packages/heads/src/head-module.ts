@@ -1,8 +1,7 @@
-import { ArgumentError } from '@offramp/core';
+import { ArgumentError, checkBatchShape } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import type { DenseLayer } from './dense-layer.js';
 import type { Pooling } from './pooling.js';
-import { checkBatch } from './shape-checks.js';
 import type { TfModule } from './tf-module.js';
 
 export interface HeadParts {
@@ -29,7 +28,7 @@ export function assembleHead(parts: HeadParts): TfModule {
       if (disposed) {
         throw new ArgumentError({ field: name, expected: 'a live head', received: 'a disposed head' });
       }
-      checkBatch(x, inputShape, 'x');
+      checkBatchShape(x.shape, inputShape, 'x');
       return tf.tidy(() => {
         let h = pooling.apply(x);
         layers.forEach((layer, i) => {

@@ -1,7 +1,6 @@
-import { ArgumentError } from '@offramp/core';
+import { ArgumentError, checkSampleShape, checkWholeNumber } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import type { PoolKind } from './pooling.js';
-import { checkSampleShape, checkWholeNumber } from './shape-checks.js';
 
 /** What every head is built from. */
 export interface HeadOptions {

@@ -3,3 +3,4 @@ export type { PoolKind } from './pooling.js';
 export type { HeadOptions } from './head-options.js';
 export { createLinearHead, type LinearHeadOptions } from './linear-head.js';
 export { createMlpHead, type MlpHeadOptions } from './mlp-head.js';
+export { checkVariableNameFree, glorotVariable, zerosVariable } from './seeded-variables.js';

@@ -2,7 +2,7 @@ import { createDenseLayer } from './dense-layer.js';
 import { assembleHead } from './head-module.js';
 import { checkHeadOptions, type HeadOptions } from './head-options.js';
 import { createPooling } from './pooling.js';
-import { checkWholeNumber } from './shape-checks.js';
+import { checkWholeNumber } from '@offramp/core';
 import type { TfModule } from './tf-module.js';
 
 export interface MlpHeadOptions extends HeadOptions {

@@ -12,8 +12,11 @@ export function checkVariableNameFree(name: string, field: string): void {
   }
 }
 
-/** A trainable variable initialised with glorot uniform drawn from `seed`. */
-export function glorotVariable(name: string, shape: [number, number], seed: number): tf.Variable {
+/**
+ * A trainable variable initialised with glorot uniform drawn from `seed`. For a conv kernel
+ * [kh, kw, cin, cout] the fans are kh*kw*cin and kh*kw*cout.
+ */
+export function glorotVariable(name: string, shape: number[], seed: number): tf.Variable {
   const initial = tf.initializers.glorotUniform({ seed }).apply(shape);
   const variable = tf.variable(initial, true, name);
   initial.dispose();

@@ -1,5 +1,4 @@
-import { ArgumentError, InputShapeError } from '@offramp/core';
-import type * as tf from '@tensorflow/tfjs';
+import { ArgumentError, InputShapeError } from './errors.js';
 
 function describeShape(shape: unknown): string {
   return Array.isArray(shape) ? `[${shape.join(', ')}]` : String(shape);
@@ -8,20 +7,10 @@ function describeShape(shape: unknown): string {
 /** A per-sample shape: a non-empty array of whole numbers >= 1. */
 export function checkSampleShape(shape: readonly number[], field: string): void {
   if (!Array.isArray(shape) || shape.length === 0) {
-    throw new ArgumentError({
-      field,
-      expected: 'a non-empty array of dimensions',
-      received: describeShape(shape),
-    });
+    throw new ArgumentError({ field, expected: 'a non-empty array of dimensions', received: describeShape(shape) });
   }
   shape.forEach((d, i) => {
-    if (!Number.isInteger(d) || d < 1) {
-      throw new ArgumentError({
-        field: `${field}[${i}]`,
-        expected: 'a whole number >= 1',
-        received: String(d),
-      });
-    }
+    checkWholeNumber(d, 1, `${field}[${i}]`);
   });
 }
 
@@ -32,21 +21,21 @@ export function checkWholeNumber(value: number, min: number, field: string): voi
   }
 }
 
-/** A batch fed to a module: rank = 1 + the sample rank, and every sample dimension as declared. */
-export function checkBatch(x: tf.Tensor, inputShape: readonly number[], field: string): void {
-  if (x.rank !== inputShape.length + 1) {
+/** The shape of a batch fed to a module: rank = 1 + the sample rank, every sample dimension as declared. */
+export function checkBatchShape(batchShape: readonly number[], inputShape: readonly number[], field: string): void {
+  if (batchShape.length !== inputShape.length + 1) {
     throw new InputShapeError({
       field: `${field}.rank`,
       expected: `${inputShape.length + 1} (a batch of samples of shape ${describeShape(inputShape)})`,
-      received: `${x.rank} (shape ${describeShape(x.shape)})`,
+      received: `${batchShape.length} (shape ${describeShape(batchShape)})`,
     });
   }
   inputShape.forEach((d, i) => {
-    if (x.shape[i + 1] !== d) {
+    if (batchShape[i + 1] !== d) {
       throw new InputShapeError({
         field: `${field}.shape[${i + 1}]`,
         expected: `${d} (samples of shape ${describeShape(inputShape)})`,
-        received: `${x.shape[i + 1]} (shape ${describeShape(x.shape)})`,
+        received: `${batchShape[i + 1]} (shape ${describeShape(batchShape)})`,
       });
     }
   });
