@@ -9,12 +9,13 @@ import {
   resultFromExits,
   summarizeExits,
 } from '@offramp/core';
-import { writeFileAtomic } from '@offramp/core/node';
+import { writeFileAtomic, writeNetworkConfig } from '@offramp/core/node';
 import { loadMnistDigits, MNIST_DIGITS_SPLIT, splitDataset } from '@offramp/data';
 import { registerBuiltinGates } from '@offramp/gates';
 import { agreeingConfidenceGate } from './custom-gate.js';
 import { evaluateGate, type GateReport } from './evaluate-gate.js';
 import { createDigitsNetwork, DIGITS_ARCHITECTURE } from './network.js';
+import { digitsNetworkConfig } from './network-config.js';
 import { accuracyCostSvg } from './plot.js';
 import type { DigitsReport } from './report.js';
 import { resultsTable } from './report.js';
@@ -112,6 +113,7 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
       gates,
     };
     await writeReport(report, options.outDir, log);
+    await writeNetworkConfig(join(options.outDir, 'network.json'), digitsNetworkConfig(gates, { stageMacs, headMacs }, registry));
     return report;
   } finally {
     network.dispose();
@@ -131,5 +133,5 @@ async function writeReport(report: DigitsReport, outDir: string, log: (line: str
   log(`\nexit accuracy (test): ${report.exitAccuracy.test.map((a) => (100 * a).toFixed(2)).join(' / ')} %`);
   log(`MACs per stage: ${report.macs.stageMacs.join(' / ')}; per head: ${report.macs.headMacs.join(' / ')}\n`);
   log(table);
-  log(`\nwrote ${join(outDir, 'digits.json')}, digits.md and digits-accuracy-cost.svg`);
+  log(`\nwrote ${join(outDir, 'digits.json')}, digits.md, digits-accuracy-cost.svg and network.json`);
 }

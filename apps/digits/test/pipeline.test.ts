@@ -66,6 +66,9 @@ describe('digits main job on a small split', () => {
     expect(svg).toContain('max-prob');
     const table = await readFile(join(outDir, 'digits.md'), 'utf8');
     expect(table).toContain('| oracle |');
+    const config = JSON.parse(await readFile(join(outDir, 'network.json'), 'utf8'));
+    expect(config.exits).toBe(3);
+    expect(config.heads).toHaveLength(3);
   });
 
   it('loads the backbone from the cache on a second run', async () => {
