@@ -35,10 +35,11 @@ export function gateCosts(gate: Gate, stageMacs: readonly number[], headMacs: re
   return computeExitCosts({ stageMacs, headMacs, gateMacs: stageMacs.map((_, l) => gate.macs(l)) });
 }
 
-async function checkRunner<T>(
+/** Runs real early exit on the test images (batches of 128) and counts agreement with trace evaluation. */
+export async function checkRunner<T>(
   engine: Engine<T>,
   gate: Gate,
-  threshold: number,
+  threshold: number | readonly number[],
   costs: ExitCosts,
   split: SplitTraces['test'],
 ): Promise<{ agreed: number; samples: number }> {

@@ -13,17 +13,22 @@ import { writeFileAtomic, writeNetworkConfig } from '@offramp/core/node';
 import { loadMnistDigits, MNIST_DIGITS_SPLIT, splitDataset } from '@offramp/data';
 import { registerBuiltinGates } from '@offramp/gates';
 import { agreeingConfidenceGate } from './custom-gate.js';
-import { evaluateGate, type GateReport } from './evaluate-gate.js';
+import { conformalSets } from './conformal-sets.js';
+import { evaluateGate, type GateReport, gateCosts, type SplitTraces } from './evaluate-gate.js';
+import { calibrateExits } from './exit-calibration.js';
 import { createDigitsNetwork, DIGITS_ARCHITECTURE } from './network.js';
 import { digitsNetworkConfig } from './network-config.js';
-import { accuracyCostSvg } from './plot.js';
+import { accuracyCostSvg, reliabilitySvg } from './plot.js';
 import type { DigitsReport } from './report.js';
-import { resultsTable } from './report.js';
+import { calibrationTable, conformalTable, resultsTable, riskControlTable } from './report.js';
+import { type RiskControlledReport, type RiskControlSettings, riskControlledGate } from './risk-controlled.js';
 import { type TrainSettings, trainEarlyHeads, trainOrLoadBackbone } from './train-network.js';
 
 export interface DigitsOptions extends TrainSettings {
   readonly sizes: { readonly train: number; readonly validation: number; readonly test: number };
   readonly maxDrop: number;
+  /** Learn-then-Test settings of the risk-controlled thresholds (chosen on validation for every gate). */
+  readonly riskControl: RiskControlSettings;
   readonly cacheDir: string;
   readonly outDir: string;
   readonly log: (line: string) => void;
@@ -37,6 +42,7 @@ export const DEFAULT_DIGITS_OPTIONS: Omit<DigitsOptions, 'cacheDir' | 'outDir' |
   seed: 7,
   progress: true,
   maxDrop: 0.005,
+  riskControl: { risk: 'error-increase', epsilon: 0.01, delta: 0.1 },
 };
 
 /** The main job: train (or load) the network, trace validation and test, evaluate every gate, write the report. */
@@ -73,23 +79,26 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
     registerBuiltinGates(registry);
     registry.register(agreeingConfidenceGate);
     const context = { exits: engine.exits, classes: engine.classes };
+    const splits: SplitTraces = {
+      validation: { trace: validationTrace, labels: split.validation.labels },
+      test: { trace: testTrace, labels: split.test.labels, images: split.test.images },
+    };
     const gates: GateReport[] = [];
+    const riskControlled: RiskControlledReport[] = [];
     for (const name of registry.list()) {
       const gate = registry.create(name, context);
-      gates.push(
-        await evaluateGate(
-          gate,
-          {
-            validation: { trace: validationTrace, labels: split.validation.labels },
-            test: { trace: testTrace, labels: split.test.labels, images: split.test.images },
-          },
-          { stageMacs, headMacs },
-          reference,
-          options.maxDrop,
-          engine,
-        ),
-      );
+      gates.push(await evaluateGate(gate, splits, { stageMacs, headMacs }, reference, options.maxDrop, engine));
+      for (const mode of ['shared', 'per-exit'] as const) {
+        riskControlled.push(await riskControlledGate(gate, splits, { stageMacs, headMacs }, options.riskControl, mode, engine));
+      }
     }
+
+    const maxProb = registry.create('max-prob', context);
+    const maxProbThreshold = gates.find((g) => g.gate === 'max-prob')?.threshold ?? null;
+    const conformal =
+      maxProbThreshold === null
+        ? null
+        : conformalSets(maxProb, maxProbThreshold, gateCosts(maxProb, stageMacs, headMacs), splits, [0.01, 0.05, 0.1]);
 
     const report: DigitsReport = {
       data: { ...options.sizes, seed: options.seed },
@@ -111,6 +120,9 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
         split.test.labels,
       ),
       gates,
+      riskControlled,
+      calibration: calibrateExits(splits.validation, splits.test),
+      conformal,
     };
     await writeReport(report, options.outDir, log);
     await writeNetworkConfig(join(options.outDir, 'network.json'), digitsNetworkConfig(gates, { stageMacs, headMacs }, registry));
@@ -128,10 +140,15 @@ async function writeReport(report: DigitsReport, outDir: string, log: (line: str
     oracle: { accuracy: report.oracle.accuracy ?? 0, meanCost: report.oracle.meanCostVsBackbone },
   });
   await writeFileAtomic(join(outDir, 'digits.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(join(outDir, 'digits.md'), `${table}\n`);
+  const calibration = calibrationTable(report);
+  const risk = riskControlTable(report);
+  const sets = conformalTable(report);
+  await writeFileAtomic(join(outDir, 'digits.md'), `${table}\n\n${calibration}\n\n${risk}\n\n${sets}\n`);
   await writeFileAtomic(join(outDir, 'digits-accuracy-cost.svg'), svg);
+  await writeFileAtomic(join(outDir, 'digits-reliability.svg'), await reliabilitySvg(report.calibration));
   log(`\nexit accuracy (test): ${report.exitAccuracy.test.map((a) => (100 * a).toFixed(2)).join(' / ')} %`);
   log(`MACs per stage: ${report.macs.stageMacs.join(' / ')}; per head: ${report.macs.headMacs.join(' / ')}\n`);
   log(table);
-  log(`\nwrote ${join(outDir, 'digits.json')}, digits.md, digits-accuracy-cost.svg and network.json`);
+  log(`\n${calibration}\n\n${risk}\n\n${sets}`);
+  log(`\nwrote ${join(outDir, 'digits.json')}, digits.md, digits-accuracy-cost.svg, digits-reliability.svg and network.json`);
 }

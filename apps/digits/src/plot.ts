@@ -1,5 +1,6 @@
-import { xyChartSvg } from '@offramp/plot';
+import { reliabilityDiagramSvg, xyChartSvg } from '@offramp/plot';
 import type { GateReport } from './evaluate-gate.js';
+import type { ExitCalibration } from './exit-calibration.js';
 
 export interface PlotInput {
   readonly gates: readonly GateReport[];
@@ -25,4 +26,19 @@ export function accuracyCostSvg(input: PlotInput): Promise<string> {
       { label: 'oracle', x: input.oracle.meanCost, y: 100 * input.oracle.accuracy },
     ],
   });
+}
+
+/** Reliability diagram per exit on the test set: the raw heads on the first row, temperature-scaled below. */
+export function reliabilitySvg(calibration: readonly ExitCalibration[]): Promise<string> {
+  return reliabilityDiagramSvg(
+    [
+      ...calibration.map((c) => ({ name: `exit ${c.exit + 1}`, bins: c.diagram.bins, ece: c.ece.width })),
+      ...calibration.map((c) => ({
+        name: `exit ${c.exit + 1}, T = ${c.temperature.toFixed(2)}`,
+        bins: c.diagramScaled.bins,
+        ece: c.eceScaled.width,
+      })),
+    ],
+    { title: 'MNIST digits: reliability per exit (test set, 15 equal-width bins)', columns: calibration.length },
+  );
 }

@@ -58,13 +58,49 @@ describe('digits main job on a small split', () => {
     }
   });
 
+  it('reports per-exit calibration: temperatures, ECE with both binnings, reliability diagrams', () => {
+    expect(report.calibration).toHaveLength(3);
+    for (const exit of report.calibration) {
+      expect(exit.temperature).toBeGreaterThan(0);
+      for (const ece of [exit.ece.width, exit.ece.mass, exit.eceScaled.width, exit.eceScaled.mass]) {
+        expect(ece).toBeGreaterThanOrEqual(0);
+        expect(ece).toBeLessThanOrEqual(1);
+      }
+      expect(exit.diagram.bins.reduce((a, b) => a + b.count, 0)).toBe(300);
+      expect(exit.diagram.ece).toBe(exit.ece.width);
+    }
+  });
+
+  it('certifies risk-controlled thresholds for every gate, shared and per exit, and runs them for real', () => {
+    expect(report.riskControlled).toHaveLength(12);
+    for (const r of report.riskControlled) {
+      expect(r.test.exitCounts.reduce((a, b) => a + b, 0)).toBe(300);
+      if (r.thresholds) expect(r.thresholds).toHaveLength(2);
+      if (r.runnerAgreement) expect(r.runnerAgreement.agreed, `${r.gate} ${r.mode}`).toBe(r.runnerAgreement.samples);
+    }
+  });
+
+  it('reports per-exit conformal sets at the max-prob operating point', () => {
+    if (!report.conformal) return;
+    expect(report.conformal.results).toHaveLength(9);
+    for (const { report: r } of report.conformal.results) {
+      expect(r.coverage).toBeGreaterThanOrEqual(0);
+      expect(r.coverage).toBeLessThanOrEqual(1);
+      expect(r.perExit).toHaveLength(3);
+    }
+  });
+
   it('writes results JSON, a Markdown table and an SVG plot', async () => {
     const json = JSON.parse(await readFile(join(outDir, 'digits.json'), 'utf8')) as DigitsReport;
     expect(json.gates).toHaveLength(6);
     const svg = await readFile(join(outDir, 'digits-accuracy-cost.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('max-prob');
+    const reliability = await readFile(join(outDir, 'digits-reliability.svg'), 'utf8');
+    expect(reliability.startsWith('<svg')).toBe(true);
+    expect(reliability).toContain('exit 3');
     const table = await readFile(join(outDir, 'digits.md'), 'utf8');
+    expect(table).toContain('risk-controlled (shared)');
     expect(table).toContain('| oracle |');
     const config = JSON.parse(await readFile(join(outDir, 'network.json'), 'utf8'));
     expect(config.exits).toBe(3);

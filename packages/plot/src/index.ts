@@ -7,3 +7,9 @@ export {
   type XyPoint,
   type XySeries,
 } from './xy-chart.js';
+export {
+  reliabilityDiagramSvg,
+  type ReliabilityBinInput,
+  type ReliabilityDiagramOptions,
+  type ReliabilityPanel,
+} from './reliability-diagram.js';
