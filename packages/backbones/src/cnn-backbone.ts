@@ -1,7 +1,7 @@
 import { ArgumentError, checkSampleShape, checkWholeNumber } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { type ConvPadding, conv2dMacs, conv2dOutputShape } from './macs.js';
-import { glorotVariable, zerosVariable } from '@offramp/heads';
+import { attachLayers, glorotVariable, zerosVariable } from '@offramp/heads';
 import { assembleStage } from './stage-module.js';
 import {
   assembleBackbone,
@@ -124,7 +124,7 @@ export function createCnnBackbone(options: CnnBackboneOptions): StagedBackbone {
     const kernelShape = [spec.kernelSize, spec.kernelSize, input[2], spec.filters];
     const kernel = glorotVariable(`${stageName}/kernel`, kernelShape, seed + i);
     const bias = zerosVariable(`${stageName}/bias`, [spec.filters]);
-    return assembleStage({
+    const stage = assembleStage({
       name: stageName,
       inputShape: input,
       outputShape: output,
@@ -136,6 +136,11 @@ export function createCnnBackbone(options: CnnBackboneOptions): StagedBackbone {
         return spec.pool ? tf.maxPool(y, 2, 2, 'valid') : y;
       },
     });
+    return attachLayers(stage, [
+      { op: 'conv2d', kernel, bias, strides: spec.strides, padding: spec.padding },
+      { op: 'relu' },
+      ...(spec.pool ? [{ op: 'maxPool', size: 2, strides: 2 } as const] : []),
+    ]);
   });
   return assembleBackbone('cnn', inputShape, stages);
 }

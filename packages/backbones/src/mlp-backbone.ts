@@ -1,7 +1,7 @@
 import { ArgumentError, checkSampleShape, checkWholeNumber } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { denseMacs } from './macs.js';
-import { glorotVariable, zerosVariable } from '@offramp/heads';
+import { attachLayers, glorotVariable, zerosVariable } from '@offramp/heads';
 import { assembleStage } from './stage-module.js';
 import {
   assembleBackbone,
@@ -46,7 +46,7 @@ export function createMlpBackbone(options: MlpBackboneOptions): StagedBackbone {
     const stageName = `${name}/stage${i}`;
     const kernel = glorotVariable(`${stageName}/kernel`, [inputs, units], seed + i);
     const bias = zerosVariable(`${stageName}/bias`, [units]);
-    return assembleStage({
+    const stage = assembleStage({
       name: stageName,
       inputShape: i === 0 ? inputShape : [inputs],
       outputShape: [units],
@@ -57,6 +57,11 @@ export function createMlpBackbone(options: MlpBackboneOptions): StagedBackbone {
         return tf.relu(tf.add(tf.matMul(flat as tf.Tensor2D, kernel as tf.Tensor2D), bias));
       },
     });
+    return attachLayers(stage, [
+      ...(i === 0 && inputShape.length > 1 ? [{ op: 'flatten' } as const] : []),
+      { op: 'dense', kernel, bias },
+      { op: 'relu' },
+    ]);
   });
   return assembleBackbone('mlp', inputShape, stages);
 }

@@ -14,3 +14,18 @@ export { entropyGate } from './entropy.js';
 export { powerEntropyGate } from './power-entropy.js';
 export { agreementStreak, patienceGate, patienceOptions, type PatienceOptions } from './patience.js';
 export { builtinGates, registerBuiltinGates } from './builtins.js';
+export {
+  checkJeiGateWeights,
+  conditionalExitProbabilities,
+  exitDistribution,
+  exitProbabilityAt,
+  gateValues,
+  sigmoid,
+  type JeiGateWeights,
+} from './jei-math.js';
+export { jeiGate, jeiGateOptions, jeiGateValues, type JeiGateOptions } from './jei.js';
+export { hiddenStateGate, hiddenStateGateOptions, type HiddenStateGateOptions } from './hidden-state.js';
+export { similarityGate } from './similarity.js';
+export { batchCosine, wholeBatchExitLayer } from './whole-batch-similarity.js';
+export { streamThresholds, type StreamThresholds } from './stream-thresholds.js';
+export { decoderThreshold, decoderThresholdSchedule } from './decoder-threshold-schedule.js';

@@ -1,6 +1,7 @@
 import { ArgumentError, checkBatchShape } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import type { DenseLayer } from './dense-layer.js';
+import { attachLayers, type LayerDescription } from './layer-description.js';
 import type { Pooling } from './pooling.js';
 import type { TfModule } from './tf-module.js';
 
@@ -18,7 +19,7 @@ export function assembleHead(parts: HeadParts): TfModule {
   const { name, inputShape, classes, pooling, layers } = parts;
   const variables = Object.freeze(layers.flatMap((layer) => [layer.kernel, layer.bias]));
   let disposed = false;
-  return {
+  const module: TfModule = {
     name,
     inputShape,
     outputShape: Object.freeze([classes]),
@@ -44,4 +45,21 @@ export function assembleHead(parts: HeadParts): TfModule {
       for (const v of variables) v.dispose();
     },
   };
+  return attachLayers(module, describeHead(pooling, layers));
+}
+
+function describeHead(pooling: Pooling, layers: readonly DenseLayer[]): LayerDescription[] {
+  const pool: LayerDescription[] =
+    pooling.kind === 'avg' || pooling.kind === 'max'
+      ? [{ op: 'globalPool', kind: pooling.kind }]
+      : pooling.kind === 'flatten'
+        ? [{ op: 'flatten' }]
+        : [];
+  return [
+    ...pool,
+    ...layers.flatMap((layer, i): LayerDescription[] => [
+      { op: 'dense', kernel: layer.kernel, bias: layer.bias },
+      ...(i < layers.length - 1 ? [{ op: 'relu' } as const] : []),
+    ]),
+  ];
 }

@@ -4,3 +4,4 @@ export type { HeadOptions } from './head-options.js';
 export { createLinearHead, type LinearHeadOptions } from './linear-head.js';
 export { createMlpHead, type MlpHeadOptions } from './mlp-head.js';
 export { checkVariableNameFree, glorotVariable, zerosVariable } from './seeded-variables.js';
+export { attachLayers, describeLayers, type LayerDescription } from './layer-description.js';

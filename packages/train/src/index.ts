@@ -9,3 +9,16 @@ export {
 } from './checkpoint-format.js';
 export { checkpointExists, loadVariables, readCheckpoint, saveVariables } from './checkpoint.js';
 export { BestWeights, type BestWeightsOptions } from './best-weights.js';
+export {
+  cachedLogits,
+  cacheStageFeatures,
+  featureTensor,
+  traceFromCache,
+  type FeatureCache,
+  type LabelledImages,
+} from './feature-cache.js';
+export { createCosineSgd, weightDecayTerm, type CosineSgd, type SgdSettings } from './sgd-schedule.js';
+export { headAccuracies, shuffledBatches, warmupHeads, type WarmupOptions, type WarmupResult } from './jei-warmup.js';
+export { cachedCrossEntropies, trainJei, type JeiEpochLog, type JeiTrainOptions } from './jei-train.js';
+export { jeiCheckpointName, jeiLambdaSweep, type JeiNetwork, type JeiSweepOptions } from './jei-sweep.js';
+export { trainHiddenStateGates, type HiddenStateTrainOptions } from './hidden-state-train.js';

@@ -1,0 +1,148 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@offramp/core/node';
+import { renderVegaLiteSvg } from '@offramp/plot';
+import type { BatchResult, NetworkResult } from './bench-network.js';
+
+export interface BenchReport {
+  readonly date: string;
+  readonly node: string;
+  readonly runtime: string;
+  readonly threads: number;
+  readonly repetitions: number;
+  readonly testSamples: number;
+  readonly maxDropPoints: number;
+  readonly networks: readonly NetworkResult[];
+}
+
+/** The issue's targets for one row: >= 2x at <= 0.5 points lost, never-exit within 5%, >= 90% of the MAC-implied speedup. */
+export function targets(row: BatchResult): { speedup: boolean; neverExit: boolean; efficiency: boolean } {
+  return {
+    speedup: row.speedup >= 2 && row.accuracyDrop <= 0.5,
+    neverExit: row.neverOverhead <= 0.05,
+    efficiency: row.efficiency >= 0.9,
+  };
+}
+
+const mark = (ok: boolean) => (ok ? 'yes' : 'no');
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function markdownTable(report: BenchReport): string {
+  const head =
+    '| network | batch | full (samples/s) | early exit (samples/s) | speedup | MAC ratio | MAC-implied | measured / implied | full acc. (%) | early acc. (%) | drop (points) | never-exit overhead (time / MACs) | targets: 2x, never <= 5%, >= 90% | CPU time: speedup, never-exit |';
+  const rule = `|${'---|'.repeat(14)}`;
+  const rows = report.networks.flatMap((net) =>
+    net.batches.map((b) => {
+      const t = targets(b);
+      return `| ${net.name} | ${b.batch} | ${fmt(b.full.samplesPerSecond)} | ${fmt(b.early.samplesPerSecond)} | ${fmt(b.speedup, 2)}x | ${fmt(b.macRatio, 3)} | ${fmt(b.impliedSpeedup, 2)}x | ${fmt(b.efficiency * 100, 0)}% | ${fmt(b.full.accuracy * 100, 2)} | ${fmt(b.early.accuracy * 100, 2)} | ${fmt(b.accuracyDrop, 2)} | ${fmt(b.neverOverhead * 100, 1)}% / ${fmt(b.neverMacOverhead * 100, 1)}% | ${mark(t.speedup)}, ${mark(t.neverExit)}, ${mark(t.efficiency)} | ${fmt(b.cpu.speedup, 2)}x, ${fmt(b.cpu.neverOverhead * 100, 1)}% |`;
+    }),
+  );
+  return [head, rule, ...rows].join('\n');
+}
+
+export function breakdownTable(report: BenchReport): string {
+  const head =
+    '| network | batch | calls / sample | stage+head calls | compaction | input wrap | runner (gates, softmax, bookkeeping) | call overhead share | never-exit overhead = split graphs + runner |';
+  const rule = `|${'---|'.repeat(9)}`;
+  const pct = (x: number) => `${fmt(x * 100, 1)}%`;
+  const rows = report.networks.flatMap((net) =>
+    net.batches.map(
+      (b) =>
+        `| ${net.name} | ${b.batch} | ${fmt(b.breakdown.callsPerSample, 3)} | ${pct(b.breakdown.stageCalls + b.breakdown.headCalls)} | ${pct(b.breakdown.compaction)} | ${pct(b.breakdown.wrapInput)} | ${pct(b.breakdown.runner)} | ${pct(b.overheadShare)} | ${pct(b.neverOverhead)} = ${pct(b.splitOverhead)} + ${pct(b.runnerOverhead)} (compounded) |`,
+    ),
+  );
+  return [head, rule, ...rows].join('\n');
+}
+
+export function stageTable(report: BenchReport): string {
+  const head = '| network | batch | per stage: rows per call / us per row / share of the early-exit time |';
+  const rows = report.networks.flatMap((net) =>
+    net.batches.map(
+      (b) =>
+        `| ${net.name} | ${b.batch} | ${b.breakdown.perStage
+          .map((s) => `${fmt(s.rowsPerCall, 1)} / ${fmt(s.microsecondsPerRow, 1)} / ${fmt(s.share * 100, 0)}%`)
+          .join(' ; ')} |`,
+    ),
+  );
+  return [head, '|---|---|---|', ...rows].join('\n');
+}
+
+export function networkTable(report: BenchReport): string {
+  const head = '| network | stage kMACs | full kMACs | threshold (max-prob) | accuracy per exit (%) | test exits per exit | call overhead (us) |';
+  const rule = `|${'---|'.repeat(7)}`;
+  const rows = report.networks.map(
+    (net) =>
+      `| ${net.name} | ${net.stageMacs.map((m) => fmt(m / 1000, 0)).join(' / ')} | ${fmt(net.fullMacs / 1000, 0)} | ${fmt(net.threshold, 4)} | ${net.exitAccuracies.map((a) => fmt(a * 100, 1)).join(' / ')} | ${net.exitCounts.join(' / ')} | ${fmt(net.callOverheadSeconds * 1e6, 1)} |`,
+  );
+  return [head, rule, ...rows].join('\n');
+}
+
+export function markdownReport(report: BenchReport): string {
+  return [
+    `Measured ${report.date} with ${report.runtime}, ${report.threads} intra-op thread(s), Node ${report.node}; ${report.testSamples} test digits, median of ${report.repetitions} repetitions.`,
+    '',
+    markdownTable(report),
+    '',
+    networkTable(report),
+    '',
+    'Where the time of one early-exit pass goes:',
+    '',
+    breakdownTable(report),
+    '',
+    'Each stage after compaction (fused stage+head graph):',
+    '',
+    stageTable(report),
+  ].join('\n');
+}
+
+/** Measured vs MAC-implied speedup per network and batch size, as a grouped bar chart. */
+export async function speedupSvg(report: BenchReport): Promise<string> {
+  const values = report.networks.flatMap((net) =>
+    net.batches.flatMap((b) => [
+      { case: `${net.name}, batch ${b.batch}`, kind: 'measured speedup', value: b.speedup },
+      { case: `${net.name}, batch ${b.batch}`, kind: 'MAC-implied speedup', value: b.impliedSpeedup },
+      { case: `${net.name}, batch ${b.batch}`, kind: 'never-exit', value: 1 / (1 + b.neverOverhead) },
+    ]),
+  );
+  return renderVegaLiteSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Early exit vs the full-model ONNX graph (throughput ratio)',
+    width: 520,
+    height: 300,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'bar' },
+        encoding: {
+          x: { field: 'case', type: 'nominal', title: null, axis: { labelAngle: 0 } },
+          xOffset: { field: 'kind' },
+          y: { field: 'value', type: 'quantitative', title: 'throughput, x the full model' },
+          color: { field: 'kind', type: 'nominal', title: null, legend: { labelLimit: 240 } },
+        },
+      },
+      {
+        data: { values: [{ y: 2 }] },
+        mark: { type: 'rule', strokeDash: [4, 4], color: 'black' },
+        encoding: { y: { field: 'y', type: 'quantitative' } },
+      },
+    ],
+  });
+}
+
+const START = '<!-- bench-table:start -->';
+const END = '<!-- bench-table:end -->';
+
+/** Replaces the README's table between the bench-table markers (the README must have them). */
+export async function updateReadme(path: string, report: BenchReport): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return false;
+  }
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) return false;
+  const updated = `${text.slice(0, start + START.length)}\n${markdownReport(report)}\n${text.slice(end)}`;
+  await writeFileAtomic(path, updated);
+  return true;
+}

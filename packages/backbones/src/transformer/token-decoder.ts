@@ -1,0 +1,150 @@
+import { ArgumentError, type Gate, softmaxRows } from '@offramp/core';
+import * as tf from '@tensorflow/tfjs';
+import type { TransformerLm } from './transformer-lm.js';
+
+/** When a token may leave early: a gate and its thresholds (one for every exit before the last, or one each). */
+export interface TokenExitPolicy {
+  readonly gate: Gate;
+  readonly thresholds: number | readonly number[];
+}
+
+/** What one decoded position gave. */
+export interface TokenStep {
+  /** Next-token probabilities of the exit the token left at. */
+  readonly probs: Float32Array;
+  readonly exit: number;
+  /** MACs spent on this position: layers run, heads run, key/value projections of skipped layers. */
+  readonly macs: number;
+}
+
+/**
+ * Decodes one sequence token by token with a key/value cache, optionally leaving each token at the first exit
+ * whose gate score reaches its threshold. Without a policy only the last head runs (the plain full model).
+ * When a token leaves at layer l, the layers above it still get keys and values for this position, computed
+ * from the exited hidden state (the state is copied upwards), so later tokens can attend to it.
+ * An exit whose threshold is +Infinity is skipped: its head is not run. Call `dispose` when done (it frees the
+ * cache).
+ */
+export class TokenDecoder {
+  readonly #lm: TransformerLm;
+  readonly #policy: TokenExitPolicy | undefined;
+  readonly #thresholds: readonly number[];
+  #keys: (tf.Tensor | undefined)[];
+  #values: (tf.Tensor | undefined)[];
+  #position = 0;
+
+  constructor(lm: TransformerLm, policy?: TokenExitPolicy) {
+    this.#lm = lm;
+    this.#policy = policy;
+    const before = lm.layers - 1;
+    const t = policy?.thresholds ?? [];
+    const thresholds = typeof t === 'number' ? Array.from({ length: before }, () => t) : [...t];
+    if (policy && thresholds.length !== before) {
+      throw new ArgumentError({
+        field: 'policy.thresholds',
+        expected: `one number or ${before} (one per exit before the last)`,
+        received: `${thresholds.length} thresholds`,
+      });
+    }
+    this.#thresholds = thresholds;
+    this.#keys = Array.from({ length: lm.layers }, () => undefined);
+    this.#values = Array.from({ length: lm.layers }, () => undefined);
+  }
+
+  /** Positions decoded so far. */
+  get position(): number {
+    return this.#position;
+  }
+
+  #store(l: number, keys: tf.Tensor, values: tf.Tensor): void {
+    this.#keys[l]?.dispose();
+    this.#values[l]?.dispose();
+    this.#keys[l] = keys;
+    this.#values[l] = values;
+  }
+
+  async #exitProbs(x: tf.Tensor): Promise<{ logits: Float32Array; probs: Float32Array }> {
+    const logitsTensor = this.#lm.head(x);
+    try {
+      const logits = (await logitsTensor.data()) as Float32Array;
+      return { logits, probs: softmaxRows(logits, this.#lm.vocabSize) };
+    } finally {
+      logitsTensor.dispose();
+    }
+  }
+
+  /** Feeds `token` at the next position and returns the next-token distribution of the exit it left at. */
+  async step(token: number): Promise<TokenStep> {
+    const lm = this.#lm;
+    if (this.#position >= lm.context) {
+      throw new ArgumentError({ field: 'position', expected: `fewer than ${lm.context} tokens (the context)`, received: String(this.#position + 1) });
+    }
+    if (!Number.isInteger(token) || token < 0 || token >= lm.vocabSize) {
+      throw new ArgumentError({ field: 'token', expected: `a token id in [0, ${lm.vocabSize - 1}]`, received: String(token) });
+    }
+    const position = this.#position;
+    const input = tf.tensor2d([[token]], [1, 1], 'int32');
+    let x = lm.embed(input, position);
+    input.dispose();
+    let macs = 0;
+    let exit = lm.layers - 1;
+    let probs: Float32Array | undefined;
+    try {
+      for (let l = 0; l < lm.layers; l++) {
+        const keys = this.#keys[l];
+        const values = this.#values[l];
+        const out = lm.layer(l, x, keys && values ? { keys, values } : undefined);
+        this.#store(l, out.keys, out.values);
+        x.dispose();
+        x = out.output;
+        macs += lm.layerMacsAt(position + 1);
+        const last = l === lm.layers - 1;
+        // an exit no score can pass (threshold +Infinity) is not computed at all
+        if (!last && (!this.#policy || this.#thresholds[l] === Number.POSITIVE_INFINITY)) continue;
+        const exitOut = await this.#exitProbs(x);
+        macs += lm.headMacs;
+        probs = exitOut.probs;
+        if (last) break;
+        const signal = {
+          exit: l,
+          exits: lm.layers,
+          batch: 1,
+          classes: lm.vocabSize,
+          logits: exitOut.logits,
+          probs: exitOut.probs,
+          cost: (l + 1) / lm.layers,
+        };
+        if (this.#policy!.gate.score(signal)[0]! >= this.#thresholds[l]!) {
+          exit = l;
+          break;
+        }
+      }
+      for (let j = exit + 1; j < lm.layers; j++) {
+        const kv = lm.keysValues(j, x);
+        const keys = this.#keys[j];
+        const values = this.#values[j];
+        if (keys && values) {
+          this.#store(j, tf.concat([keys, kv.keys], 2), tf.concat([values, kv.values], 2));
+          kv.keys.dispose();
+          kv.values.dispose();
+        } else {
+          this.#store(j, kv.keys, kv.values);
+        }
+        macs += lm.keyValueMacs;
+      }
+    } finally {
+      x.dispose();
+    }
+    this.#position += 1;
+    return { probs: probs!, exit, macs };
+  }
+
+  dispose(): void {
+    for (let l = 0; l < this.#keys.length; l++) {
+      this.#keys[l]?.dispose();
+      this.#values[l]?.dispose();
+      this.#keys[l] = undefined;
+      this.#values[l] = undefined;
+    }
+  }
+}

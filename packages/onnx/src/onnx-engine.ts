@@ -1,0 +1,201 @@
+import { ArgumentError, type Engine, InputShapeError, shapeSize } from '@offramp/core';
+import type { OnnxBundle, OnnxManifest } from './bundle.js';
+import { checkManifest } from './bundle.js';
+import { OnnxModelError } from './errors.js';
+import { type FeatureLayout, type FeatureSpec, nchwToNhwc } from './feature.js';
+import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor } from './runtime.js';
+
+/** A batch inside the engine: the runtime tensor, and the logits when a fused graph made both. */
+export interface OnnxValue {
+  readonly tensor: OrtTensor;
+  readonly batch: number;
+  /** Per-sample shape of `tensor` in graph layout. */
+  readonly shape: readonly number[];
+  readonly layout: FeatureLayout;
+  /** Logits of exit `exit`, when the fused stage+head graph computed them with the features. */
+  readonly logits?: Float32Array;
+  readonly exit?: number;
+}
+
+export interface OnnxEngineOptions {
+  /** Run each stage with its head in one fused graph (one call per exit). Default true. */
+  readonly fused?: boolean;
+  /** Passed to every InferenceSession.create. */
+  readonly sessionOptions?: OrtSessionOptions;
+}
+
+interface Graph {
+  readonly session: OrtSession;
+  readonly input: string;
+  readonly outputs: readonly string[];
+}
+
+async function openGraph(
+  runtime: OrtRuntime,
+  bundle: OnnxBundle,
+  entry: { file: string; input: string; outputs: readonly string[] },
+  options: OrtSessionOptions | undefined,
+): Promise<Graph> {
+  const bytes = bundle.files[entry.file];
+  if (!bytes) {
+    throw new OnnxModelError({ field: `files[${JSON.stringify(entry.file)}]`, expected: 'the bytes of the graph the manifest names', received: 'nothing' });
+  }
+  let session: OrtSession;
+  try {
+    session = await runtime.InferenceSession.create(bytes, options);
+  } catch (error) {
+    throw new OnnxModelError({
+      field: entry.file,
+      expected: 'a model onnxruntime can load',
+      received: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return { session, input: entry.input, outputs: entry.outputs };
+}
+
+function floatData(t: OrtTensor, field: string): Float32Array {
+  if (!(t.data instanceof Float32Array)) {
+    throw new OnnxModelError({ field, expected: 'a float32 tensor on the CPU', received: `a ${t.type} tensor` });
+  }
+  return t.data;
+}
+
+/**
+ * Runs an exported (or imported) network in onnxruntime for the early-exit runner and trace
+ * collection. With fused graphs each exit costs one session call (stage and head together);
+ * batch compaction copies the surviving rows on the host into a smaller tensor.
+ */
+export class OnnxEngine implements Engine<OnnxValue> {
+  readonly exits: number;
+  readonly classes: number;
+  readonly inputShape: readonly number[];
+  readonly manifest: OnnxManifest;
+  readonly #runtime: OrtRuntime;
+  readonly #stages: readonly Graph[];
+  readonly #heads: readonly Graph[];
+  readonly #fused: readonly Graph[] | undefined;
+  readonly #full: Graph;
+  readonly #features: readonly FeatureSpec[];
+  #released = false;
+
+  private constructor(
+    runtime: OrtRuntime,
+    manifest: OnnxManifest,
+    graphs: { stages: Graph[]; heads: Graph[]; fused: Graph[] | undefined; full: Graph },
+  ) {
+    this.#runtime = runtime;
+    this.manifest = manifest;
+    this.exits = manifest.exits;
+    this.classes = manifest.classes;
+    this.inputShape = Object.freeze([...manifest.inputShape]);
+    this.#stages = graphs.stages;
+    this.#heads = graphs.heads;
+    this.#fused = graphs.fused;
+    this.#full = graphs.full;
+    this.#features = manifest.stages.map((s) => s.feature);
+  }
+
+  /** Opens a session per graph of the bundle. */
+  static async create(runtime: OrtRuntime, bundle: OnnxBundle, options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
+    const manifest = checkManifest(bundle.manifest);
+    const open = (entry: { file: string; input: string; outputs: readonly string[] }) =>
+      openGraph(runtime, bundle, entry, options.sessionOptions);
+    const fused = options.fused ?? true;
+    const graphs = {
+      stages: await Promise.all(manifest.stages.map(open)),
+      heads: await Promise.all(manifest.heads.map(open)),
+      fused: fused ? await Promise.all(manifest.fused.map(open)) : undefined,
+      full: await open(manifest.full),
+    };
+    return new OnnxEngine(runtime, manifest, graphs);
+  }
+
+  #checkIndex(index: number, field: string): void {
+    if (this.#released) {
+      throw new ArgumentError({ field: 'engine', expected: 'a live engine', received: 'a released engine' });
+    }
+    if (!Number.isInteger(index) || index < 0 || index >= this.exits) {
+      throw new ArgumentError({ field, expected: `a whole number in [0, ${this.exits - 1}]`, received: String(index) });
+    }
+  }
+
+  #wrap(data: Float32Array, batch: number, shape: readonly number[], layout: FeatureLayout): OnnxValue {
+    return { tensor: new this.#runtime.Tensor('float32', data, [batch, ...shape]), batch, shape, layout };
+  }
+
+  fromHost(data: Float32Array, batch: number): OnnxValue {
+    const perSample = shapeSize(this.inputShape);
+    if (!Number.isInteger(batch) || batch < 1 || data.length !== batch * perSample) {
+      throw new InputShapeError({
+        field: 'data.length',
+        expected: `batch x ${perSample} values with a batch >= 1`,
+        received: `${data.length} values for a batch of ${batch}`,
+      });
+    }
+    return this.#wrap(data, batch, this.inputShape, this.inputShape.length === 1 ? 'flat' : 'NHWC');
+  }
+
+  async runStage(stage: number, input: OnnxValue): Promise<OnnxValue> {
+    this.#checkIndex(stage, 'stage');
+    const { shape, layout } = this.#features[stage]!;
+    if (this.#fused) {
+      const graph = this.#fused[stage]!;
+      const out = await graph.session.run({ [graph.input]: input.tensor }, [...graph.outputs]);
+      const logits = floatData(out[graph.outputs[1]!]!, `fused${stage}.logits`);
+      return { tensor: out[graph.outputs[0]!]!, batch: input.batch, shape, layout, logits, exit: stage };
+    }
+    const graph = this.#stages[stage]!;
+    const out = await graph.session.run({ [graph.input]: input.tensor }, [graph.outputs[0]!]);
+    return { tensor: out[graph.outputs[0]!]!, batch: input.batch, shape, layout };
+  }
+
+  async runHead(exit: number, hidden: OnnxValue): Promise<Float32Array> {
+    this.#checkIndex(exit, 'exit');
+    if (hidden.logits && hidden.exit === exit) return hidden.logits;
+    const graph = this.#heads[exit]!;
+    const out = await graph.session.run({ [graph.input]: hidden.tensor }, [graph.outputs[0]!]);
+    return floatData(out[graph.outputs[0]!]!, `head${exit}.logits`);
+  }
+
+  /** Batch compaction on the host: copies the rows into a new, smaller tensor. */
+  take(x: OnnxValue, rows: Int32Array): OnnxValue {
+    const data = floatData(x.tensor, 'x');
+    const size = data.length / x.batch;
+    const out = new Float32Array(rows.length * size);
+    rows.forEach((row, i) => {
+      if (!Number.isInteger(row) || row < 0 || row >= x.batch) {
+        throw new ArgumentError({ field: `rows[${i}]`, expected: `a row in [0, ${x.batch - 1}]`, received: String(row) });
+      }
+      out.set(data.subarray(row * size, (row + 1) * size), i * size);
+    });
+    return this.#wrap(out, rows.length, x.shape, x.layout);
+  }
+
+  /** Features on the host, channels-last (NCHW maps are transposed to [H, W, C] per sample). */
+  toHost(x: OnnxValue): Float32Array {
+    const data = floatData(x.tensor, 'x');
+    return x.layout === 'NCHW' ? nchwToNhwc(data, x.batch, x.shape) : data.slice();
+  }
+
+  dispose(x: OnnxValue): void {
+    x.tensor.dispose?.();
+  }
+
+  /** Logits of the single full-model graph (every stage and the last head, no exits). */
+  async runFull(input: Float32Array, batch: number): Promise<Float32Array> {
+    if (this.#released) {
+      throw new ArgumentError({ field: 'engine', expected: 'a live engine', received: 'a released engine' });
+    }
+    const x = this.fromHost(input, batch);
+    const out = await this.#full.session.run({ [this.#full.input]: x.tensor }, [this.#full.outputs[0]!]);
+    return floatData(out[this.#full.outputs[0]!]!, 'full.logits');
+  }
+
+  /** Closes every session. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    const all = [...this.#stages, ...this.#heads, ...(this.#fused ?? []), this.#full];
+    await Promise.all(all.map((g) => g.session.release()));
+  }
+}

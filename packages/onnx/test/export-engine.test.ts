@@ -1,0 +1,240 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCnnBackbone, createMlpBackbone, TfjsEngine, useWasmBackend } from '@offramp/backbones';
+import {
+  collectTrace,
+  computeExitCosts,
+  type Engine,
+  evaluateTrace,
+  OfframpError,
+  runEarlyExit,
+} from '@offramp/core';
+import { maxProbGate } from '@offramp/gates';
+import { createLinearHead, createMlpHead, type TfModule } from '@offramp/heads';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportNetwork } from '../src/export.js';
+import { OnnxEngine, OnnxModelError, type OnnxValue, loadWebRuntime } from '../src/index.js';
+import { readOnnxBundle, writeOnnxBundle } from '../src/node.js';
+import { maxAbsDiff, nodeRuntime, uniform } from './helpers.js';
+
+const N = 24;
+
+interface Net {
+  readonly stages: readonly TfModule[];
+  readonly heads: readonly TfModule[];
+  readonly inputShape: number[];
+  dispose(): void;
+}
+
+function cnnNet(): Net {
+  const backbone = createCnnBackbone({
+    inputShape: [12, 12, 2],
+    stages: [
+      { filters: 4, kernelSize: 3, pool: 'max' },
+      { filters: 6, kernelSize: 3, strides: 2, padding: 'same' },
+      { filters: 5, kernelSize: 2, padding: 'valid', pool: 'max' },
+    ],
+    seed: 3,
+  });
+  const heads = [
+    createLinearHead({ inputShape: backbone.stages[0]!.outputShape, classes: 4, pool: 'flatten', seed: 10 }),
+    createMlpHead({ inputShape: backbone.stages[1]!.outputShape, classes: 4, pool: 'avg', hidden: 7, seed: 11 }),
+    createLinearHead({ inputShape: backbone.stages[2]!.outputShape, classes: 4, pool: 'max', seed: 12 }),
+  ];
+  return {
+    stages: backbone.stages,
+    heads,
+    inputShape: [12, 12, 2],
+    dispose() {
+      backbone.dispose();
+      for (const h of heads) h.dispose();
+    },
+  };
+}
+
+function mlpNet(): Net {
+  const backbone = createMlpBackbone({ inputShape: [5, 4], hidden: [16, 12], seed: 5 });
+  const heads = backbone.stages.map((s, l) => createLinearHead({ inputShape: s.outputShape, classes: 3, seed: 20 + l }));
+  return {
+    stages: backbone.stages,
+    heads,
+    inputShape: [5, 4],
+    dispose() {
+      backbone.dispose();
+      for (const h of heads) h.dispose();
+    },
+  };
+}
+
+const costsOf = (net: Net) =>
+  computeExitCosts({ stageMacs: net.stages.map((s) => s.macs), headMacs: net.heads.map((h) => h.macs) });
+
+beforeAll(async () => {
+  await useWasmBackend();
+});
+
+describe.each([
+  ['cnn', cnnNet, 4],
+  ['mlp', mlpNet, 3],
+] as const)('exported %s network', (_kind, make, classes) => {
+  let net: Net;
+  let engine: OnnxEngine;
+  let separate: OnnxEngine;
+  let input: Float32Array;
+
+  beforeAll(async () => {
+    net = make();
+    const bundle = exportNetwork({ inputShape: net.inputShape, classes, stages: net.stages, heads: net.heads });
+    engine = await OnnxEngine.create(await nodeRuntime(), bundle);
+    separate = await OnnxEngine.create(await nodeRuntime(), bundle, { fused: false });
+    input = uniform(N * net.inputShape.reduce((a, b) => a * b, 1), 1);
+  });
+  afterAll(async () => {
+    await engine.release();
+    await separate.release();
+    net.dispose();
+  });
+
+  it('gives the logits and features of the tfjs network to 1e-5 (fused and separate graphs)', async () => {
+    const tfEngine = new TfjsEngine({ stages: net.stages, heads: net.heads, inputShape: net.inputShape, classes });
+    const expected = await collectTrace(tfEngine, input, N, { hidden: true, batchSize: 10 });
+    for (const e of [engine, separate]) {
+      const got = await collectTrace(e, input, N, { hidden: true, batchSize: 10 });
+      for (let l = 0; l < net.stages.length; l++) {
+        expect(maxAbsDiff(got.logits[l]!, expected.logits[l]!)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(got.hidden![l]!, expected.hidden![l]!)).toBeLessThan(1e-5);
+      }
+    }
+    const full = await engine.runFull(input, N);
+    expect(maxAbsDiff(full, expected.logits[net.stages.length - 1]!)).toBeLessThan(1e-5);
+  });
+
+  it('runs early exit exactly as trace evaluation predicts, sample for sample', async () => {
+    const gate = maxProbGate.create({}, { exits: engine.exits, classes });
+    const costs = costsOf(net);
+    const trace = await collectTrace(engine, input, N);
+    const scores = Array.from(trace.probs[0]!.keys())
+      .filter((i) => i % classes === 0)
+      .map((i) => Math.max(...trace.probs[0]!.subarray(i, i + classes)))
+      .sort((a, b) => a - b);
+    const threshold = scores[Math.floor(N / 2)]!;
+    const fromTrace = evaluateTrace(trace, gate, threshold, costs);
+    const real = await runEarlyExit(engine, { gate, thresholds: threshold, costs }, input, N);
+    expect(Array.from(real.exit)).toEqual(Array.from(fromTrace.exit));
+    expect(Array.from(real.prediction)).toEqual(Array.from(fromTrace.prediction));
+    expect(Array.from(real.logits)).toEqual(Array.from(fromTrace.logits));
+    expect(new Set(real.exit).size).toBeGreaterThan(1);
+
+    // Compaction: stage l runs exactly on the samples whose exit is l or later.
+    const rows = new Array<number>(engine.exits).fill(0);
+    const counting: Engine<OnnxValue> = {
+      exits: engine.exits,
+      classes: engine.classes,
+      inputShape: engine.inputShape,
+      fromHost: (d, b) => engine.fromHost(d, b),
+      runStage: (l, x) => {
+        rows[l]! += x.batch;
+        return engine.runStage(l, x);
+      },
+      runHead: (l, h) => engine.runHead(l, h),
+      take: (x, r) => engine.take(x, r),
+      toHost: (x) => engine.toHost(x),
+      dispose: (x) => engine.dispose(x),
+    };
+    await runEarlyExit(counting, { gate, thresholds: threshold, costs }, input, N);
+    expect(rows).toEqual(rows.map((_, l) => real.exit.filter((e) => e >= l).length));
+  });
+});
+
+describe('export', () => {
+  it('does not leak tensors', () => {
+    const net = cnnNet();
+    try {
+      const options = { inputShape: net.inputShape, classes: 4, stages: net.stages, heads: net.heads };
+      exportNetwork(options);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) exportNetwork(options);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('rejects a module without a layer description, naming it', () => {
+    const net = mlpNet();
+    try {
+      const bare: TfModule = { ...net.heads[0]!, name: 'bare' };
+      expect(() =>
+        exportNetwork({ inputShape: net.inputShape, classes: 3, stages: net.stages, heads: [bare, net.heads[1]!] }),
+      ).toThrow(/heads\[0\].*layer description/);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('rejects heads that do not match the stages', () => {
+    const net = mlpNet();
+    try {
+      expect(() =>
+        exportNetwork({ inputShape: net.inputShape, classes: 3, stages: net.stages, heads: [net.heads[0]!] }),
+      ).toThrow(OfframpError);
+      expect(() =>
+        exportNetwork({ inputShape: net.inputShape, classes: 3, stages: net.stages, heads: [net.heads[1]!, net.heads[0]!] }),
+      ).toThrow(/heads\[0\]/);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('writes and reads a bundle with its manifest, and reports a truncated graph with a typed error', async () => {
+    const net = mlpNet();
+    const dir = await mkdtemp(join(tmpdir(), 'offramp-onnx-'));
+    try {
+      const bundle = exportNetwork({
+        inputShape: net.inputShape,
+        classes: 3,
+        stages: net.stages,
+        heads: net.heads,
+        thresholds: { gate: 'max-prob', values: [0.8] },
+        calibration: { temperatures: [1, 1] },
+      });
+      await writeOnnxBundle(dir, bundle);
+      const read = await readOnnxBundle(dir);
+      expect(read.manifest).toEqual(JSON.parse(JSON.stringify(bundle.manifest)));
+      expect(read.manifest.macs.stages).toEqual([20 * 16, 16 * 12]);
+      const input = uniform(4 * 20, 9);
+      const a = await OnnxEngine.create(await nodeRuntime(), read);
+      const b = await OnnxEngine.create(await nodeRuntime(), bundle);
+      expect(maxAbsDiff(await a.runFull(input, 4), await b.runFull(input, 4))).toBe(0);
+      await a.release();
+      await b.release();
+
+      const bytes = await readFile(join(dir, 'stage1.onnx'));
+      await writeFile(join(dir, 'stage1.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+      const truncated = await readOnnxBundle(dir);
+      await expect(OnnxEngine.create(await nodeRuntime(), truncated)).rejects.toBeInstanceOf(OnnxModelError);
+      await writeFile(join(dir, 'manifest.json'), '{"format":"offramp-onnx","version":1,"inputShape":[20]}');
+      await expect(readOnnxBundle(dir)).rejects.toThrow(/manifest/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      net.dispose();
+    }
+  });
+
+  it('runs the same graphs in onnxruntime-web (the browser runtime, here as the Node fallback)', async () => {
+    const net = mlpNet();
+    try {
+      const bundle = exportNetwork({ inputShape: net.inputShape, classes: 3, stages: net.stages, heads: net.heads });
+      const input = uniform(6 * 20, 4);
+      const web = await OnnxEngine.create(await loadWebRuntime(), bundle);
+      const native = await OnnxEngine.create(await nodeRuntime(), bundle);
+      expect(maxAbsDiff(await web.runFull(input, 6), await native.runFull(input, 6))).toBeLessThan(1e-5);
+      await web.release();
+      await native.release();
+    } finally {
+      net.dispose();
+    }
+  });
+});
