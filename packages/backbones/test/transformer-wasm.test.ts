@@ -29,5 +29,5 @@ describe('transformer LM on the wasm backend', () => {
     optimizer.dispose();
     tf.dispose([inputs, targets]);
     lm.dispose();
-  });
+  }, 60_000);
 });

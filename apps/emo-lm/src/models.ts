@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { createTransformerLm, type TransformerLm } from '@offramp/backbones';
+import { checkpointExists, loadVariables, saveVariables } from '@offramp/train';
+import { settingsKey } from './checkpoint-key.js';
+import type { Objective } from './lm-loss.js';
+import type { EmoLmOptions } from './options.js';
+import { trainLm } from './train-lm.js';
+import type { Windows } from './windows.js';
+
+export interface TrainedModel {
+  readonly lm: TransformerLm;
+  /** Mean training loss of each epoch (empty when loaded from the cache). */
+  readonly losses: readonly number[];
+  readonly cached: boolean;
+  readonly seconds: number;
+  /** Hash of the settings that produced the weights (names the cache file). */
+  readonly key: string;
+}
+
+export function newModel(options: EmoLmOptions, vocabSize: number, name: string): TransformerLm {
+  return createTransformerLm({ ...options.model, vocabSize, seed: options.seed, name });
+}
+
+/** Trains `lm` (from its current weights) unless weights for `key` are cached; saves them after training. */
+async function trainOrLoad(
+  lm: TransformerLm,
+  file: string,
+  train: () => Promise<readonly number[]>,
+): Promise<Omit<TrainedModel, 'lm' | 'key'>> {
+  const started = Date.now();
+  if (await checkpointExists(file)) {
+    await loadVariables(file, lm.variables);
+    return { losses: [], cached: true, seconds: (Date.now() - started) / 1000 };
+  }
+  const losses = await train();
+  await saveVariables(file, lm.variables);
+  return { losses, cached: false, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The MLE-trained base model (cached by its settings). */
+export async function baseModel(options: EmoLmOptions, vocabSize: number, windows: Windows, corpusKey: string): Promise<TrainedModel> {
+  const lm = newModel(options, vocabSize, 'emo-lm/base');
+  const key = settingsKey({ corpusKey, model: options.model, pretrain: options.pretrain, seed: options.seed, n: windows.count });
+  const result = await trainOrLoad(lm, join(options.cacheDir, `base-${key}.ckpt`), async () => {
+    const fitted = await trainLm(lm, windows, {
+      objective: { kind: 'mle' },
+      epochs: options.pretrain.epochs,
+      batchSize: options.pretrain.batchSize,
+      learningRate: options.pretrain.learningRate,
+      seed: options.seed,
+      progress: options.progress ? 'pretrain (MLE)' : false,
+    });
+    return fitted.losses;
+  });
+  return { lm, key, ...result };
+}
+
+/** A copy of the base model fine-tuned on `subset` with MLE or EMO (cached by its settings). */
+export async function fineTunedModel(
+  options: EmoLmOptions,
+  base: TransformerLm,
+  subset: Windows,
+  kind: 'mle' | 'emo',
+  costEmbedding: tf.Tensor2D,
+  baseKey: string,
+): Promise<TrainedModel> {
+  const lm = newModel(options, base.vocabSize, `emo-lm/${kind}`);
+  lm.variables.forEach((v, i) => {
+    v.assign(base.variables[i]!);
+  });
+  const objective: Objective = kind === 'mle' ? { kind } : { kind, mode: options.finetune.mode, costEmbedding };
+  // the MLE copy does not depend on how EMO is combined, so its weights are shared across modes
+  const { mode, ...shared } = options.finetune;
+  const key = settingsKey({ baseKey, finetune: kind === 'emo' ? { ...shared, mode } : shared, kind, n: subset.count });
+  const result = await trainOrLoad(lm, join(options.cacheDir, `finetune-${kind}-${key}.ckpt`), async () => {
+    const fitted = await trainLm(lm, subset, {
+      objective,
+      epochs: options.finetune.epochs,
+      batchSize: options.finetune.batchSize,
+      learningRate: options.finetune.learningRate,
+      seed: options.seed + 1,
+      progress: options.progress ? `fine-tune (${kind.toUpperCase()})` : false,
+    });
+    return fitted.losses;
+  });
+  return { lm, key, ...result };
+}

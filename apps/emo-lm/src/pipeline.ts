@@ -1,0 +1,147 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '@offramp/core/node';
+import { maxProbGate } from '@offramp/gates';
+import { settingsKey } from './checkpoint-key.js';
+import { loadCorpus } from './corpus.js';
+import { evaluateEarlyExit } from './early-exit-eval.js';
+import { baseModel, fineTunedModel } from './models.js';
+import type { EmoLmOptions } from './options.js';
+import { exitPerplexities } from './perplexity.js';
+import { earlyExitChart, exitPerplexityChart } from './plot.js';
+import { generateTexts, textQuality } from './quality.js';
+import {
+  earlyExitTable,
+  type EmoLmReport,
+  examplesList,
+  type ModelRow,
+  qualityTable,
+  sameThresholdTable,
+} from './report.js';
+import { cutWindows, sampleWindows, takeWindows } from './windows.js';
+
+async function replaceBetweenMarkers(file: string, marker: string, content: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return;
+  }
+  const start = `<!-- ${marker}:start -->`;
+  const end = `<!-- ${marker}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  await writeFileAtomic(file, `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`);
+}
+
+/**
+ * The whole job: corpus and tokenizer, MLE base model, MLE and EMO fine-tuning on the same small subset,
+ * held-out perplexity and sampled-continuation quality, then early-exit decoding of both fine-tuned models at
+ * matched perplexity. Writes JSON, Markdown tables and SVG plots to outDir.
+ */
+export async function runEmoLm(options: EmoLmOptions, readme?: string): Promise<EmoLmReport> {
+  const started = Date.now();
+  const log = options.log;
+  await mkdir(options.cacheDir, { recursive: true });
+  await mkdir(options.outDir, { recursive: true });
+
+  const corpus = await loadCorpus({ ...options.corpus, seed: options.seed, cacheDir: options.cacheDir });
+  const vocabSize = corpus.tokenizer.vocabSize;
+  log(
+    `corpus: ${corpus.addresses.train}/${corpus.addresses.validation}/${corpus.addresses.test} addresses, ` +
+      `${corpus.train.length}/${corpus.validation.length}/${corpus.test.length} tokens, vocabulary ${vocabSize}`,
+  );
+  const { context } = options.model;
+  const trainWindows = sampleWindows(cutWindows(corpus.train, context + 1, context), options.pretrain.maxWindows, options.seed);
+  const subset = sampleWindows(trainWindows, options.finetune.windows, options.seed + 1);
+
+  const base = await baseModel(options, vocabSize, trainWindows, settingsKey({ ...options.corpus, seed: options.seed }));
+  log(`base model: ${base.cached ? 'loaded from cache' : `trained in ${base.seconds.toFixed(0)} s`}`);
+  const costEmbedding = tf.clone(base.lm.tokenEmbedding) as tf.Tensor2D;
+  const mle = await fineTunedModel(options, base.lm, subset, 'mle', costEmbedding, base.key);
+  const emo = await fineTunedModel(options, base.lm, subset, 'emo', costEmbedding, base.key);
+  costEmbedding.dispose();
+  log(`fine-tuned on ${subset.count} windows: MLE ${mle.seconds.toFixed(0)} s, EMO ${emo.seconds.toFixed(0)} s`);
+
+  try {
+    const testWindows = cutWindows(corpus.test, context + 1, context);
+    const evalWindows = sampleWindows(testWindows, options.evalWindows, options.seed + 2);
+    const { promptLength, steps, topK, count } = options.samples;
+    const textWindows = sampleWindows(cutWindows(corpus.test, promptLength + steps), 2 * count, options.seed + 3);
+    const half = Math.floor(textWindows.count / 2);
+    const prompts = takeWindows(textWindows, Array.from({ length: half }, (_, i) => i));
+    const otherHuman = takeWindows(textWindows, Array.from({ length: half }, (_, i) => half + i));
+
+    const rows: ModelRow[] = [];
+    const examples: { model: string; text: string }[] = [];
+    const decodeRow = (tokens: Int32Array, row: number, length: number, from: number) =>
+      corpus.tokenizer.decode(tokens.subarray(row * length + from, (row + 1) * length));
+    examples.push({ model: 'prompt', text: corpus.tokenizer.decode(prompts.tokens.subarray(0, promptLength)) });
+    for (const [name, model] of [
+      ['base (MLE pre-trained)', base],
+      ['fine-tuned MLE', mle],
+      ['fine-tuned EMO', emo],
+    ] as const) {
+      const perplexities = await exitPerplexities(model.lm, evalWindows);
+      const texts = await generateTexts(model.lm, prompts, { promptLength, steps, topK, seed: options.seed + 4 });
+      const quality = await textQuality(texts, prompts, base.lm, promptLength);
+      rows.push({ model: name, perplexities, quality });
+      examples.push({ model: name, text: decodeRow(texts.tokens, 0, texts.length, promptLength) });
+      log(`${name}: test perplexity ${perplexities.map((p) => p.toFixed(2)).join(' / ')}, Frechet ${quality.frechet.toFixed(3)}`);
+    }
+    const human = await textQuality(prompts, otherHuman, base.lm, promptLength);
+    examples.push({ model: 'human continuation', text: decodeRow(prompts.tokens, 0, prompts.length, promptLength) });
+
+    const gate = maxProbGate.create({}, { exits: options.model.layers, classes: vocabSize });
+    const sweepWindows = sampleWindows(cutWindows(corpus.validation, context + 1, context), options.earlyExit.sweepWindows, options.seed + 5);
+    const speedWindows = sampleWindows(testWindows, options.earlyExit.speedWindows, options.seed + 6);
+    const { thresholds, tolerance } = options.earlyExit;
+    const earlyMle = await evaluateEarlyExit(mle.lm, gate, sweepWindows, speedWindows, thresholds, tolerance);
+    log(`early exit (MLE fine-tuned): ${earlyMle.chosen ? `${earlyMle.chosen.exitSet}, threshold ${earlyMle.chosen.threshold}` : 'none'}`);
+    const earlyEmo = await evaluateEarlyExit(emo.lm, gate, sweepWindows, speedWindows, thresholds, tolerance);
+    log(`early exit (EMO fine-tuned): ${earlyEmo.chosen ? `${earlyEmo.chosen.exitSet}, threshold ${earlyEmo.chosen.threshold}` : 'none'}`);
+
+    const report: EmoLmReport = {
+      corpus: {
+        addresses: corpus.addresses,
+        characters: corpus.characters,
+        tokens: { train: corpus.train.length, validation: corpus.validation.length, test: corpus.test.length },
+        vocabSize,
+        heldOut: corpus.heldOut,
+      },
+      model: {
+        layers: options.model.layers,
+        dModel: options.model.dModel,
+        heads: options.model.heads,
+        context,
+        parameters: base.lm.variables.reduce((s, v) => s + v.size, 0),
+      },
+      training: {
+        pretrainWindows: trainWindows.count,
+        finetuneWindows: subset.count,
+        pretrainLosses: base.losses,
+        finetuneLosses: { mle: mle.losses, emo: emo.losses },
+        seconds: { pretrain: base.seconds, mle: mle.seconds, emo: emo.seconds },
+        cached: base.cached,
+      },
+      rows,
+      human,
+      examples,
+      earlyExit: { mle: earlyMle, emo: earlyEmo },
+      tolerance,
+      seconds: (Date.now() - started) / 1000,
+    };
+    const tables = `${qualityTable(report)}\n\n${earlyExitTable(report)}\n\nThe same thresholds on validation for both models:\n\n${sameThresholdTable(report)}\n\nSampled continuations of the first held-out prompt:\n\n${examplesList(report)}`;
+    await writeFileAtomic(join(options.outDir, 'emo-lm.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFileAtomic(join(options.outDir, 'emo-lm-tables.md'), `${tables}\n`);
+    await writeFileAtomic(join(options.outDir, 'emo-lm-early-exit.svg'), await earlyExitChart(report));
+    await writeFileAtomic(join(options.outDir, 'emo-lm-exit-perplexity.svg'), await exitPerplexityChart(report));
+    if (readme) await replaceBetweenMarkers(readme, 'emo-lm-table', tables);
+    log(tables);
+    return report;
+  } finally {
+    for (const m of [base, mle, emo]) m.lm.dispose();
+  }
+}
