@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useWasmBackend } from '@offramp/backbones';
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_MUE_OPTIONS } from './options.js';
+import { runMue } from './pipeline.js';
+
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, received ${value}`);
+  return n;
+}
+
+const program = new Command()
+  .name('mue')
+  .description('MuE on MNIST: similarity-based exits in a two-stream encoder-decoder, on visual entailment and captioning.')
+  .option('--epochs <n>', 'training epochs', positiveInt, DEFAULT_MUE_OPTIONS.epochs)
+  .option('--encoder-layers <n>', 'encoder layers (shared by both streams)', positiveInt, DEFAULT_MUE_OPTIONS.encoderLayers)
+  .option('--decoder-layers <n>', 'decoder layers', positiveInt, DEFAULT_MUE_OPTIONS.decoderLayers)
+  .option('--timed <n>', 'test samples timed one at a time with real early exit', positiveInt, DEFAULT_MUE_OPTIONS.timed)
+  .option('--seed <n>', 'seed of the split, claims, initialisation and shuffling', positiveInt, DEFAULT_MUE_OPTIONS.seed)
+  .option('--cache-dir <dir>', 'where the trained model is cached', join(appDir, '.cache'))
+  .option('--out-dir <dir>', 'where results are written', join(appDir, 'results'))
+  .option('--no-progress', 'hide the progress bar');
+
+const opts = program.parse().opts<{ epochs: number; encoderLayers: number; decoderLayers: number; timed: number; seed: number; cacheDir: string; outDir: string; progress: boolean }>();
+
+await useWasmBackend();
+const started = Date.now();
+const run = await runMue({
+  ...DEFAULT_MUE_OPTIONS,
+  epochs: opts.epochs,
+  encoderLayers: opts.encoderLayers,
+  decoderLayers: opts.decoderLayers,
+  timed: opts.timed,
+  seed: opts.seed,
+  cacheDir: opts.cacheDir,
+  outDir: opts.outDir,
+  progress: opts.progress,
+  log: (line) => console.log(line),
+});
+console.log(run.table);
+console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
