@@ -1,5 +1,11 @@
-import { createCnnBackbone, createMlpBackbone, type StagedBackbone } from '@offramp/backbones';
-import { createLinearHead, type TfModule } from '@offramp/heads';
+import {
+  attachLinearHeads,
+  createCnnBackbone,
+  createMlpBackbone,
+  SMALL_DIGITS_CNN,
+  type StagedBackbone,
+} from '@offramp/backbones';
+import type { TfModule } from '@offramp/heads';
 
 /** A staged network with one exit head per stage, as the bench trains, exports and times it. */
 export interface BenchNetwork {
@@ -15,16 +21,7 @@ export interface BenchNetwork {
 }
 
 /** The digits network of apps/digits: conv 3x3 with 8, 16, 32 filters, each + ReLU + 2x2 max pool; linear heads. */
-export const DIGITS_CNN = {
-  inputShape: [28, 28, 1] as [number, number, number],
-  classes: 10,
-  stages: [
-    { filters: 8, kernelSize: 3, padding: 'same' as const, pool: 'max' as const },
-    { filters: 16, kernelSize: 3, padding: 'same' as const, pool: 'max' as const },
-    { filters: 32, kernelSize: 3, padding: 'same' as const, pool: 'max' as const },
-  ],
-  headPool: 'flatten' as const,
-};
+export const DIGITS_CNN = SMALL_DIGITS_CNN;
 
 /**
  * The deeper network: an MLP over the 784 pixels, narrow first (a cheap first exit) then wide, an
@@ -45,36 +42,16 @@ function withHeads(
   seed: number,
   architecture: unknown,
 ): BenchNetwork {
-  const heads: TfModule[] = [];
-  try {
-    backbone.stages.forEach((stage, l) => {
-      heads.push(
-        createLinearHead({
-          inputShape: [...stage.outputShape],
-          classes,
-          ...(pool ? { pool } : {}),
-          seed: seed + 100 + l,
-          name: `${name}-head${l}`,
-        }),
-      );
-    });
-  } catch (error) {
-    backbone.dispose();
-    for (const h of heads) h.dispose();
-    throw error;
-  }
+  const network = attachLinearHeads(backbone, { classes, ...(pool ? { pool } : {}), seed, name });
   return {
     name,
     description,
     inputShape: backbone.inputShape,
     classes,
     backbone,
-    heads,
+    heads: network.heads,
     architecture,
-    dispose() {
-      backbone.dispose();
-      for (const h of heads) h.dispose();
-    },
+    dispose: network.dispose,
   };
 }
 

@@ -22,7 +22,7 @@ import { accuracyCostSvg, reliabilitySvg } from './plot.js';
 import type { DigitsReport } from './report.js';
 import { calibrationTable, conformalTable, resultsTable, riskControlTable } from './report.js';
 import { type RiskControlledReport, type RiskControlSettings, riskControlledGate } from './risk-controlled.js';
-import { type TrainSettings, trainEarlyHeads, trainOrLoadBackbone } from './train-network.js';
+import { type TrainSettings, trainEarlyHeads, trainOrLoadDigitsBackbone } from './train-network.js';
 
 export interface DigitsOptions extends TrainSettings {
   readonly sizes: { readonly train: number; readonly validation: number; readonly test: number };
@@ -54,7 +54,7 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
 
   const network = createDigitsNetwork(options.seed);
   try {
-    const backbone = await trainOrLoadBackbone(network, split.train, options, options.cacheDir);
+    const backbone = await trainOrLoadDigitsBackbone(network, split.train, options, options.cacheDir);
     log(backbone.fromCache ? `backbone loaded from ${backbone.path}` : `backbone trained and cached at ${backbone.path}`);
     const headLosses = await trainEarlyHeads(network, split.train, options);
 

@@ -23,7 +23,7 @@ import {
   warmupHeads,
 } from '@offramp/train';
 import { join } from 'node:path';
-import { type BackboneSettings, trainOrLoadBackbone } from './backbone.js';
+import { type BackboneSettings, trainOrLoadNetworkBackbone } from './backbone.js';
 import { type DatasetName, loadSplit, type SplitSizes } from './datasets.js';
 import {
   bestUnderBudget,
@@ -123,7 +123,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   log(`${note}; split ${split.train.n} / ${split.validation.n} / ${split.test.n} (seed ${options.seed})`);
   const network = createNetwork(dataset, options.seed);
   try {
-    const backbone = await trainOrLoadBackbone(network, dataset, split.train, options.backbone, options.cacheDir);
+    const backbone = await trainOrLoadNetworkBackbone(network, dataset, split.train, options.backbone, options.cacheDir);
     log(backbone.fromCache ? `backbone loaded from ${backbone.path}` : `backbone trained and cached at ${backbone.path}`);
 
     const stages = network.backbone.stages;

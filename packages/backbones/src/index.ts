@@ -11,6 +11,8 @@ export type { StagedBackbone } from './staged-backbone.js';
 export { createMlpBackbone, type MlpBackboneOptions } from './mlp-backbone.js';
 export { createCnnBackbone, type CnnBackboneOptions, type CnnStageSpec } from './cnn-backbone.js';
 export { TfjsEngine, type TfjsEngineSpec } from './tfjs-engine.js';
+export { attachLinearHeads, type ExitNetwork, type LinearHeadsOptions } from './exit-network.js';
+export { SMALL_DIGITS_CNN } from './presets.js';
 export { registerWasmConv2DBackpropFilter } from './wasm/conv2d-backprop-filter.js';
 export { useWasmBackend } from './wasm/use-wasm-backend.js';
 export { layerNorm } from './transformer/layer-norm.js';

@@ -22,3 +22,9 @@ export { headAccuracies, shuffledBatches, warmupHeads, type WarmupOptions, type 
 export { cachedCrossEntropies, trainJei, type JeiEpochLog, type JeiTrainOptions } from './jei-train.js';
 export { jeiCheckpointName, jeiLambdaSweep, type JeiNetwork, type JeiSweepOptions } from './jei-sweep.js';
 export { trainHiddenStateGates, type HiddenStateTrainOptions } from './hidden-state-train.js';
+export {
+  checkpointPath,
+  trainOrLoadBackbone,
+  type BackboneTrainingOptions,
+  type LabelledBatch,
+} from './backbone-training.js';
