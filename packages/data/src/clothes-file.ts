@@ -1,4 +1,5 @@
 import { InputShapeError } from '@offramp/core';
+import { readDataArray } from './json-data-array.js';
 
 /** Pixels per Fashion-MNIST image (28 x 28). */
 export const FASHION_IMAGE_SIZE = 784;
@@ -17,25 +18,7 @@ export interface ParsedClothes {
  * holds two empty rows); a value that is not a whole number in 0..255 throws, naming the file, row and column.
  */
 export function parseClothesFile(text: string, file: string): ParsedClothes {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new InputShapeError({
-      field: file,
-      expected: 'a JSON document',
-      received: `text that does not parse (${error instanceof Error ? error.message : String(error)})`,
-    });
-  }
-  const data =
-    typeof parsed === 'object' && parsed !== null && 'data' in parsed ? (parsed as { data: unknown }).data : undefined;
-  if (!Array.isArray(data)) {
-    throw new InputShapeError({
-      field: `${file}: data`,
-      expected: 'an array of images (arrays of 784 pixel values)',
-      received: data === undefined ? 'no "data" field' : typeof data,
-    });
-  }
+  const data = readDataArray(text, file, 'an array of images (arrays of 784 pixel values)');
   const skipped: number[] = [];
   const valid: unknown[][] = [];
   data.forEach((row: unknown, r) => {

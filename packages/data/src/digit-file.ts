@@ -1,4 +1,5 @@
 import { InputShapeError, NonFiniteInputError } from '@offramp/core';
+import { readDataArray } from './json-data-array.js';
 
 /** Pixels per MNIST image (28 x 28). */
 export const MNIST_IMAGE_SIZE = 784;
@@ -8,25 +9,7 @@ export const MNIST_IMAGE_SIZE = 784;
  * a whole number of 784-pixel images, every value finite and in [0, 1]. `file` names the file in errors.
  */
 export function parseDigitFile(text: string, file: string): Float32Array {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new InputShapeError({
-      field: file,
-      expected: 'a JSON document',
-      received: `text that does not parse (${error instanceof Error ? error.message : String(error)})`,
-    });
-  }
-  const data =
-    typeof parsed === 'object' && parsed !== null && 'data' in parsed ? (parsed as { data: unknown }).data : undefined;
-  if (!Array.isArray(data)) {
-    throw new InputShapeError({
-      field: `${file}: data`,
-      expected: 'an array of pixel values',
-      received: data === undefined ? 'no "data" field' : typeof data,
-    });
-  }
+  const data = readDataArray(text, file, 'an array of pixel values');
   if (data.length === 0 || data.length % MNIST_IMAGE_SIZE !== 0) {
     throw new InputShapeError({
       field: `${file}: data.length`,
