@@ -8,7 +8,16 @@ import { exportNetwork } from '@offramp/onnx/export';
 import { writeOnnxBundle } from '@offramp/onnx/node';
 import { z } from 'zod';
 import { measureCallOverhead } from './call-overhead.js';
-import { accuracyOf, earlyExitPass, fullModelPass, fusedChainPass, mean, median, type Pass } from './measure.js';
+import {
+  accuracyOf,
+  earlyExitPass,
+  fullModelPass,
+  fusedChainPass,
+  mean,
+  median,
+  type Pass,
+  pooledEarlyExitPass,
+} from './measure.js';
 import type { BenchNetwork } from './networks.js';
 import type { Progress } from './progress.js';
 import { TimingEngine } from './timing-engine.js';
@@ -49,6 +58,23 @@ export interface TimeBreakdown {
   readonly perStage: readonly { readonly rowsPerCall: number; readonly microsecondsPerRow: number; readonly share: number }[];
 }
 
+/** Early exit with survivors pooled across batches (a stage runs once `minRows` rows wait). */
+export interface PooledResult {
+  readonly minRows: number;
+  readonly mode: ModeResult;
+  /** pooled / full throughput. */
+  readonly speedup: number;
+  readonly cpuSpeedup: number;
+  /** speedup / MAC-implied speedup (the exits, so the MACs, are those of early exit). */
+  readonly efficiency: number;
+  /** Whether every sample's exit and prediction equal those of per-batch early exit. */
+  readonly sameExits: boolean;
+  /** Per stage, from an instrumented pass: rows per call, microseconds per row, share of the time. */
+  readonly perStage: TimeBreakdown['perStage'];
+  /** Share of the pooled pass spent joining rows of different batches. */
+  readonly concat: number;
+}
+
 export interface BatchResult {
   readonly batch: number;
   readonly full: ModeResult;
@@ -78,6 +104,8 @@ export interface BatchResult {
   /** Per-call overhead times the calls per sample, as a fraction of an early-exit sample's time. */
   readonly overheadShare: number;
   readonly breakdown: TimeBreakdown;
+  /** Pooled early exit (measured at batch sizes > 1, with minRows = the batch size). */
+  readonly pooled?: PooledResult;
 }
 
 export interface NetworkResult {
@@ -162,7 +190,11 @@ export async function measureNetwork(
     if (settings.bundleDir) {
       await writeOnnxBundle(join(settings.bundleDir, network.name), {
         ...bundle,
-        manifest: { ...bundle.manifest, thresholds: { gate: gate.name, values: new Array(exits - 1).fill(threshold) } },
+        manifest: {
+          ...bundle.manifest,
+          gate: { name: gate.name, options: {} },
+          thresholds: { gate: gate.name, values: new Array(exits - 1).fill(threshold) },
+        },
       });
     }
     const testTrace = await collectTrace(engine, test.images, test.n);
@@ -187,15 +219,19 @@ export async function measureNetwork(
       const early: Pass[] = [];
       const never: Pass[] = [];
       const chain: { seconds: number; cpuSeconds: number }[] = [];
+      const pooled: Pass[] = [];
+      const pool = batch > 1;
       // Warm-up: first calls at a new batch shape allocate.
       await fullModelPass(engine, test.images, n, batch, costs.backboneMacs);
       await earlyExitPass(engine, earlyPolicy, test.images, n, batch);
+      if (pool) await pooledEarlyExitPass(engine, earlyPolicy, test.images, n, batch, batch);
       progress.tick(`${network.name} batch ${batch}: warm-up`);
       for (let r = 0; r < settings.repetitions; r++) {
         full.push(await fullModelPass(engine, test.images, n, batch, costs.backboneMacs));
         early.push(await earlyExitPass(engine, earlyPolicy, test.images, n, batch));
         never.push(await earlyExitPass(engine, neverPolicy, test.images, n, batch));
         chain.push(await fusedChainPass(engine, test.images, n, batch));
+        if (pool) pooled.push(await pooledEarlyExitPass(engine, earlyPolicy, test.images, n, batch, batch));
         progress.tick(`${network.name} batch ${batch}: repetition ${r + 1}/${settings.repetitions}`);
       }
       const timing = new TimingEngine(engine);
@@ -223,6 +259,31 @@ export async function measureNetwork(
       const speedup = earlyMode.samplesPerSecond / fullMode.samplesPerSecond;
       const cpuSpeedup = earlyMode.cpuSamplesPerSecond / fullMode.cpuSamplesPerSecond;
       const chainRate = median(chain.map((c) => n / c.seconds));
+      let pooledResult: PooledResult | undefined;
+      if (pool) {
+        const pooledTiming = new TimingEngine(engine);
+        const pooledTimed = await pooledEarlyExitPass(pooledTiming, earlyPolicy, test.images, n, batch, batch);
+        const pt = pooledTiming.times;
+        const mode = modeResult(pooled, n, test.labels);
+        const first = pooled[0]!;
+        const pooledSpeedup = mode.samplesPerSecond / fullMode.samplesPerSecond;
+        pooledResult = {
+          minRows: batch,
+          mode,
+          speedup: pooledSpeedup,
+          cpuSpeedup: mode.cpuSamplesPerSecond / fullMode.cpuSamplesPerSecond,
+          efficiency: pooledSpeedup * (mode.meanMacs / costs.backboneMacs),
+          sameExits:
+            first.exit.every((e, i) => e === early[0]!.exit[i]) &&
+            first.prediction.every((p, i) => p === early[0]!.prediction[i]),
+          perStage: pt.perStage.map((st) => ({
+            rowsPerCall: st.calls > 0 ? st.rows / st.calls : 0,
+            microsecondsPerRow: st.rows > 0 ? (st.seconds / st.rows) * 1e6 : 0,
+            share: st.seconds / pooledTimed.seconds,
+          })),
+          concat: pt.concat / pooledTimed.seconds,
+        };
+      }
       batches.push({
         batch,
         full: fullMode,
@@ -245,6 +306,7 @@ export async function measureNetwork(
         neverMacOverhead: neverMode.meanMacs / costs.backboneMacs - 1,
         overheadShare: breakdown.callsPerSample * callOverheadSeconds * earlyMode.samplesPerSecond,
         breakdown,
+        ...(pooledResult ? { pooled: pooledResult } : {}),
       });
     }
     return {

@@ -1,4 +1,4 @@
-import { type Engine, type ExitPolicy, type ExitResult, runEarlyExit, shapeSize } from '@offramp/core';
+import { type Engine, type ExitPolicy, type ExitResult, runEarlyExit, runEarlyExitPooled, shapeSize } from '@offramp/core';
 import type { OnnxEngine } from '@offramp/onnx';
 
 /** Predictions, exits and MACs of a pass over a data set, and how long it took. */
@@ -88,6 +88,31 @@ export async function earlyExitPass<T>(
     macs.set(r.macs, start);
   });
   return { seconds, cpuSeconds, prediction, exit, macs };
+}
+
+/**
+ * Early exit with survivors pooled across batches (runEarlyExitPooled): the same batches as
+ * earlyExitPass, but a stage runs only when `minRows` rows wait for it, so late stages see full
+ * batches; the rest is flushed at the end of the data.
+ */
+export async function pooledEarlyExitPass<T>(
+  engine: Engine<T>,
+  policy: ExitPolicy,
+  images: Float32Array,
+  n: number,
+  batch: number,
+  minRows: number,
+): Promise<Pass> {
+  const perSample = shapeSize(engine.inputShape);
+  const batches = chunks(n, batch).map(([start, count]) => ({
+    input: images.subarray(start * perSample, (start + count) * perSample),
+    batch: count,
+  }));
+  let result: ExitResult | undefined;
+  const { seconds, cpuSeconds } = await clock(async () => {
+    result = await runEarlyExitPooled(engine, policy, batches, { minRows });
+  });
+  return { seconds, cpuSeconds, prediction: result!.prediction, exit: result!.exit, macs: result!.macs };
 }
 
 export function accuracyOf(prediction: Int32Array, labels: Int32Array): number {

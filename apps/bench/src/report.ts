@@ -28,12 +28,12 @@ const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFracti
 
 export function markdownTable(report: BenchReport): string {
   const head =
-    '| network | batch | full (samples/s) | early exit (samples/s) | speedup | MAC ratio | MAC-implied | measured / implied | full acc. (%) | early acc. (%) | drop (points) | never-exit overhead (time / MACs) | targets: 2x, never <= 5%, >= 90% | CPU time: speedup, never-exit |';
-  const rule = `|${'---|'.repeat(14)}`;
+    '| network | batch | full (samples/s) | early exit (samples/s) | speedup | pooled early exit (samples/s) | pooled speedup | MAC ratio | MAC-implied | measured / implied | full acc. (%) | early acc. (%) | drop (points) | never-exit overhead (time / MACs) | targets: 2x, never <= 5%, >= 90% | CPU time: speedup, never-exit |';
+  const rule = `|${'---|'.repeat(16)}`;
   const rows = report.networks.flatMap((net) =>
     net.batches.map((b) => {
       const t = targets(b);
-      return `| ${net.name} | ${b.batch} | ${fmt(b.full.samplesPerSecond)} | ${fmt(b.early.samplesPerSecond)} | ${fmt(b.speedup, 2)}x | ${fmt(b.macRatio, 3)} | ${fmt(b.impliedSpeedup, 2)}x | ${fmt(b.efficiency * 100, 0)}% | ${fmt(b.full.accuracy * 100, 2)} | ${fmt(b.early.accuracy * 100, 2)} | ${fmt(b.accuracyDrop, 2)} | ${fmt(b.neverOverhead * 100, 1)}% / ${fmt(b.neverMacOverhead * 100, 1)}% | ${mark(t.speedup)}, ${mark(t.neverExit)}, ${mark(t.efficiency)} | ${fmt(b.cpu.speedup, 2)}x, ${fmt(b.cpu.neverOverhead * 100, 1)}% |`;
+      return `| ${net.name} | ${b.batch} | ${fmt(b.full.samplesPerSecond)} | ${fmt(b.early.samplesPerSecond)} | ${fmt(b.speedup, 2)}x | ${b.pooled ? fmt(b.pooled.mode.samplesPerSecond) : '-'} | ${b.pooled ? `${fmt(b.pooled.speedup, 2)}x` : '-'} | ${fmt(b.macRatio, 3)} | ${fmt(b.impliedSpeedup, 2)}x | ${fmt(b.efficiency * 100, 0)}% | ${fmt(b.full.accuracy * 100, 2)} | ${fmt(b.early.accuracy * 100, 2)} | ${fmt(b.accuracyDrop, 2)} | ${fmt(b.neverOverhead * 100, 1)}% / ${fmt(b.neverMacOverhead * 100, 1)}% | ${mark(t.speedup)}, ${mark(t.neverExit)}, ${mark(t.efficiency)} | ${fmt(b.cpu.speedup, 2)}x, ${fmt(b.cpu.neverOverhead * 100, 1)}% |`;
     }),
   );
   return [head, rule, ...rows].join('\n');
@@ -55,13 +55,15 @@ export function breakdownTable(report: BenchReport): string {
 
 export function stageTable(report: BenchReport): string {
   const head = '| network | batch | per stage: rows per call / us per row / share of the early-exit time |';
+  const cells = (perStage: BatchResult['breakdown']['perStage']) =>
+    perStage.map((s) => `${fmt(s.rowsPerCall, 1)} / ${fmt(s.microsecondsPerRow, 1)} / ${fmt(s.share * 100, 0)}%`).join(' ; ');
   const rows = report.networks.flatMap((net) =>
-    net.batches.map(
-      (b) =>
-        `| ${net.name} | ${b.batch} | ${b.breakdown.perStage
-          .map((s) => `${fmt(s.rowsPerCall, 1)} / ${fmt(s.microsecondsPerRow, 1)} / ${fmt(s.share * 100, 0)}%`)
-          .join(' ; ')} |`,
-    ),
+    net.batches.flatMap((b) => [
+      `| ${net.name} | ${b.batch} | ${cells(b.breakdown.perStage)} |`,
+      ...(b.pooled
+        ? [`| ${net.name} | ${b.batch}, pooled (min ${b.pooled.minRows} rows; joining batches ${fmt(b.pooled.concat * 100, 1)}%) | ${cells(b.pooled.perStage)} |`]
+        : []),
+    ]),
   );
   return [head, '|---|---|---|', ...rows].join('\n');
 }
@@ -88,7 +90,7 @@ export function markdownReport(report: BenchReport): string {
     '',
     breakdownTable(report),
     '',
-    'Each stage after compaction (fused stage+head graph):',
+    'Each stage after compaction (fused stage+head graph), per batch and pooled across batches:',
     '',
     stageTable(report),
   ].join('\n');
@@ -101,6 +103,7 @@ export async function speedupSvg(report: BenchReport): Promise<string> {
       { case: `${net.name}, batch ${b.batch}`, kind: 'measured speedup', value: b.speedup },
       { case: `${net.name}, batch ${b.batch}`, kind: 'MAC-implied speedup', value: b.impliedSpeedup },
       { case: `${net.name}, batch ${b.batch}`, kind: 'never-exit', value: 1 / (1 + b.neverOverhead) },
+      ...(b.pooled ? [{ case: `${net.name}, batch ${b.batch}`, kind: 'pooled early exit', value: b.pooled.speedup }] : []),
     ]),
   );
   return renderVegaLiteSvg({

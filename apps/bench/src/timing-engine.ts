@@ -1,4 +1,4 @@
-import type { Engine } from '@offramp/core';
+import { ArgumentError, type Engine } from '@offramp/core';
 
 /** Seconds spent in each engine operation, summed over calls. */
 export interface EngineTimes {
@@ -7,6 +7,8 @@ export interface EngineTimes {
   runHead: number;
   take: number;
   toHost: number;
+  /** Joining the rows of several batches (pooled early exit). */
+  concat: number;
   stageCalls: number;
   /** Per stage: seconds in runStage (a fused stage+head call), and rows (samples) it processed. */
   perStage: { seconds: number; rows: number; calls: number }[];
@@ -19,6 +21,7 @@ export function emptyTimes(exits: number): EngineTimes {
     runHead: 0,
     take: 0,
     toHost: 0,
+    concat: 0,
     stageCalls: 0,
     perStage: Array.from({ length: exits }, () => ({ seconds: 0, rows: 0, calls: 0 })),
   };
@@ -51,7 +54,7 @@ export class TimingEngine<T> implements Engine<T> {
     return this.inner.inputShape;
   }
 
-  async #timed<R>(key: 'fromHost' | 'runStage' | 'runHead' | 'take' | 'toHost', run: () => R | Promise<R>): Promise<R> {
+  async #timed<R>(key: 'fromHost' | 'runStage' | 'runHead' | 'take' | 'toHost' | 'concat', run: () => R | Promise<R>): Promise<R> {
     const start = performance.now();
     const out = await run();
     this.times[key] += (performance.now() - start) / 1000;
@@ -81,6 +84,11 @@ export class TimingEngine<T> implements Engine<T> {
   }
   toHost(x: T): Promise<Float32Array> {
     return this.#timed('toHost', () => this.inner.toHost(x));
+  }
+  concat(parts: readonly T[]): Promise<T> {
+    const join = this.inner.concat;
+    if (!join) throw new ArgumentError({ field: 'inner.concat', expected: 'an engine with concat', received: 'none' });
+    return this.#timed('concat', () => join.call(this.inner, parts));
   }
   dispose(x: T): void {
     this.inner.dispose(x);

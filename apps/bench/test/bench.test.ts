@@ -59,6 +59,23 @@ describe('bench pipeline on a tiny setting', () => {
         expect(b.neverMacOverhead).toBeGreaterThan(0);
         expect(b.macRatio).toBeLessThanOrEqual(1 + b.neverMacOverhead + 1e-9);
       }
+      // Pooled early exit at batch 16 only: the exits and predictions of per-batch early exit, median of the runs.
+      const [one, sixteen] = net.batches;
+      expect(one!.pooled).toBeUndefined();
+      const pooled = sixteen!.pooled!;
+      expect(pooled.minRows).toBe(16);
+      expect(pooled.sameExits).toBe(true);
+      expect(pooled.mode.runs).toHaveLength(2);
+      expect(pooled.mode.samplesPerSecond).toBe(median(pooled.mode.runs));
+      expect(pooled.mode.accuracy).toBe(sixteen!.early.accuracy);
+      expect(pooled.mode.meanMacs).toBeCloseTo(sixteen!.early.meanMacs, 6);
+      expect(pooled.speedup).toBeCloseTo(pooled.mode.samplesPerSecond / sixteen!.full.samplesPerSecond, 10);
+      // Every sample passes stage 0; pooled calls of a later stage hold at least as many rows on average.
+      const rowsAt = (perStage: typeof pooled.perStage) => perStage.map((st) => st.rowsPerCall);
+      expect(rowsAt(pooled.perStage)[0]).toBeGreaterThan(0);
+      pooled.perStage.forEach((st, l) => {
+        if (st.rowsPerCall > 0) expect(st.rowsPerCall).toBeGreaterThanOrEqual(sixteen!.breakdown.perStage[l]!.rowsPerCall - 1e-9);
+      });
       // Exits and predictions do not depend on the batch size.
       expect(net.batches[0]!.early.accuracy).toBe(net.batches[1]!.early.accuracy);
     }
@@ -67,7 +84,10 @@ describe('bench pipeline on a tiny setting', () => {
   it('writes the results JSON, markdown, plot and README table', async () => {
     const json = JSON.parse(await readFile(join(outDir, 'bench.json'), 'utf8')) as BenchReport;
     expect(json.networks).toHaveLength(2);
-    expect(await readFile(join(outDir, 'bench.md'), 'utf8')).toContain('| digits-cnn | 16 |');
+    const md = await readFile(join(outDir, 'bench.md'), 'utf8');
+    expect(md).toContain('| digits-cnn | 16 |');
+    expect(md).toContain('| deep-mlp | 16, pooled (min 16 rows;');
+    expect(md).toContain('pooled speedup');
     expect(await readFile(join(outDir, 'bench-speedup.svg'), 'utf8')).toContain('<svg');
     const text = await readFile(readme, 'utf8');
     expect(text).toMatch(/^before\n<!-- bench-table:start -->\nMeasured/);

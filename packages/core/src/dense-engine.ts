@@ -94,6 +94,24 @@ export class DenseEngine implements Engine<HostBatch> {
     return { data: takeRows(x.data, x.data.length / x.batch, rows), batch: rows.length };
   }
 
+  concat(parts: readonly HostBatch[]): HostBatch {
+    const size = parts[0] ? parts[0].data.length / parts[0].batch : 0;
+    const data = new Float32Array(parts.reduce((a, p) => a + p.data.length, 0));
+    let offset = 0;
+    parts.forEach((p, i) => {
+      if (p.data.length !== p.batch * size) {
+        throw new CountMismatchError({
+          field: `parts[${i}]`,
+          expected: `rows of ${size} values (as parts[0])`,
+          received: `${p.data.length} values for ${p.batch} rows`,
+        });
+      }
+      data.set(p.data, offset);
+      offset += p.data.length;
+    });
+    return { data, batch: parts.reduce((a, p) => a + p.batch, 0) };
+  }
+
   toHost(x: HostBatch): Float32Array {
     return x.data;
   }

@@ -18,5 +18,11 @@ export interface Engine<T> {
   take(x: T, rows: Int32Array): T | Promise<T>;
   /** The values of `x` on the host, flattened per sample. */
   toHost(x: T): Float32Array | Promise<Float32Array>;
+  /**
+   * The rows of every part stacked in order into one value (parts come from the same stage, so
+   * their per-sample shapes agree). Optional: runEarlyExitPooled needs it to pool rows of different
+   * batches; runEarlyExit and collectTrace do not.
+   */
+  concat?(parts: readonly T[]): T | Promise<T>;
   dispose(x: T): void;
 }

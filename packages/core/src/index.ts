@@ -25,6 +25,7 @@ export { computeExitCosts, type CostModel, type ExitCosts } from './cost.js';
 export { resolveThresholds } from './thresholds.js';
 export { summarizeExits, type ExitResult, type ExitSummary } from './result.js';
 export { runEarlyExit, type ExitPolicy } from './runner.js';
+export { runEarlyExitPooled, type PooledOptions, type StreamBatch } from './pooled-runner.js';
 export {
   collectTrace,
   evaluateTrace,

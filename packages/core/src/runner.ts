@@ -4,7 +4,8 @@ import type { Engine } from './engine.js';
 import type { Gate } from './gate.js';
 import { validateInput } from './input.js';
 import { argmaxRows, softmaxRows, takeRows } from './math.js';
-import { buildSignal, needFlags, scoreSignal } from './needs.js';
+import { leavingRows, nextHistory } from './exit-step.js';
+import { needFlags } from './needs.js';
 import type { ExitResult } from './result.js';
 import type { ExitRecord } from './signal.js';
 import { resolveThresholds } from './thresholds.js';
@@ -67,21 +68,21 @@ export async function runEarlyExit<T>(
       const logits = await engine.runHead(l, h);
       const probs = softmaxRows(logits, classes);
       const n = rows.length;
-      let leaving: Uint8Array;
-      let hidden: Float32Array | undefined;
-      if (l === exits - 1) {
-        leaving = new Uint8Array(n).fill(1);
-      } else {
-        hidden = wantsHidden ? await engine.toHost(h) : undefined;
-        const signal = buildSignal(
-          { exit: l, exits, batch: n, classes, logits, probs, cost: policy.costs.normalized[l]! },
-          flags,
-          { ...(hidden ? { hidden } : {}), ...(previousHidden ? { previousHidden } : {}), history },
-        );
-        const scores = scoreSignal(policy.gate, signal);
-        leaving = new Uint8Array(n);
-        for (let i = 0; i < n; i++) leaving[i] = scores[i]! >= thresholds[l]! ? 1 : 0;
-      }
+      const hidden = wantsHidden && l < exits - 1 ? await engine.toHost(h) : undefined;
+      const leaving = leavingRows({
+        gate: policy.gate,
+        flags,
+        exit: l,
+        exits,
+        classes,
+        threshold: thresholds[l] ?? 0,
+        cost: policy.costs.normalized[l]!,
+        logits,
+        probs,
+        ...(hidden ? { hidden } : {}),
+        ...(previousHidden ? { previousHidden } : {}),
+        history,
+      });
 
       const predicted = argmaxRows(probs, classes);
       const stay: number[] = [];
@@ -103,6 +104,7 @@ export async function runEarlyExit<T>(
         live = undefined;
         break;
       }
+      let keptHidden = hidden;
       if (stay.length === n) {
         x = h;
         live = undefined;
@@ -112,21 +114,10 @@ export async function runEarlyExit<T>(
         engine.dispose(h);
         live = undefined;
         rows = Int32Array.from(stay, (i) => rows[i]!);
-        if (hidden) hidden = takeRows(hidden, hidden.length / n, keep);
+        if (hidden) keptHidden = takeRows(hidden, hidden.length / n, keep);
       }
-      if (flags.similarity) previousHidden = hidden;
-      if (flags.history) {
-        const record: ExitRecord = { exit: l, logits, probs };
-        history = [...history, record].map((r) =>
-          stay.length === n
-            ? r
-            : {
-                exit: r.exit,
-                logits: takeRows(r.logits, classes, stay),
-                probs: takeRows(r.probs, classes, stay),
-              },
-        );
-      }
+      if (flags.similarity) previousHidden = keptHidden;
+      if (flags.history) history = nextHistory(history, { exit: l, logits, probs }, stay, n, classes);
     }
   } catch (error) {
     if (x !== undefined) engine.dispose(x);

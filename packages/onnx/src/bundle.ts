@@ -1,6 +1,7 @@
 import { ArgumentError, checkSampleShape, checkWholeNumber, CountMismatchError, InputShapeError, type NetworkConfig } from '@offramp/core';
 import { composeChain } from './compose.js';
 import { checkFeatureSpec, type FeatureSpec } from './feature.js';
+import { checkJsonData, checkManifestGate, type ManifestGate } from './manifest-gate.js';
 
 /** A stage graph: one input, one output of features. */
 export interface StagePart {
@@ -42,6 +43,8 @@ export interface OnnxManifest {
   /** Every stage and the last head in one graph: outputs [logits]. */
   readonly full: GraphEntry;
   readonly macs: { readonly stages: readonly number[]; readonly heads: readonly number[] };
+  /** The gate the network is served with (plugin name and options, e.g. a learned gate's weights). */
+  readonly gate?: ManifestGate;
   /** The chosen operating point, if any: gate name and thresholds (one per exit before the last). */
   readonly thresholds?: { readonly gate: string; readonly values: readonly number[] };
   /** Calibration results to keep with the network, e.g. temperatures per exit. */
@@ -62,6 +65,7 @@ export interface BundleParts {
   readonly classes: number;
   readonly stages: readonly StagePart[];
   readonly heads: readonly HeadPart[];
+  readonly gate?: ManifestGate;
   readonly thresholds?: OnnxManifest['thresholds'];
   readonly calibration?: OnnxManifest['calibration'];
   readonly config?: NetworkConfig;
@@ -132,6 +136,7 @@ export function buildBundle(parts: BundleParts): OnnxBundle {
     fused,
     full: { file: 'full.onnx', input: INPUT, outputs: ['logits'] },
     macs: { stages: parts.stages.map((s) => s.macs), heads: parts.heads.map((h) => h.macs) },
+    ...(parts.gate ? { gate: parts.gate } : {}),
     ...(parts.thresholds ? { thresholds: parts.thresholds } : {}),
     ...(parts.calibration ? { calibration: parts.calibration } : {}),
     ...(parts.config ? { config: parts.config } : {}),
@@ -201,15 +206,34 @@ export function checkManifest(raw: unknown): OnnxManifest {
   checkEntry(m.full, 'manifest.full', 1);
   checkMacsList(m.macs?.stages, 'manifest.macs.stages', exits);
   checkMacsList(m.macs?.heads, 'manifest.macs.heads', exits);
+  if (m.gate !== undefined) checkManifestGate(m.gate);
   if (m.thresholds !== undefined) {
     const t = m.thresholds;
-    if (typeof t?.gate !== 'string' || !Array.isArray(t.values) || t.values.length !== exits - 1) {
+    if (
+      typeof t?.gate !== 'string' ||
+      !Array.isArray(t.values) ||
+      t.values.length !== exits - 1 ||
+      !t.values.every((v) => Number.isFinite(v))
+    ) {
       throw new InputShapeError({
         field: 'manifest.thresholds',
-        expected: `{ gate, values } with ${exits - 1} values`,
+        expected: `{ gate, values } with ${exits - 1} finite values`,
         received: JSON.stringify(t),
       });
     }
+    if (m.gate !== undefined && t.gate !== m.gate.name) {
+      throw new ArgumentError({
+        field: 'manifest.thresholds.gate',
+        expected: `the manifest's gate ${JSON.stringify(m.gate.name)}`,
+        received: JSON.stringify(t.gate),
+      });
+    }
+  }
+  if (m.calibration !== undefined) {
+    if (m.calibration === null || typeof m.calibration !== 'object' || Array.isArray(m.calibration)) {
+      throw new ArgumentError({ field: 'manifest.calibration', expected: 'an object', received: JSON.stringify(m.calibration) });
+    }
+    checkJsonData(m.calibration, 'manifest.calibration');
   }
   return m as OnnxManifest;
 }

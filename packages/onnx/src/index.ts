@@ -15,6 +15,14 @@ export {
   type OnnxManifest,
   type StagePart,
 } from './bundle.js';
+export {
+  checkJsonData,
+  checkManifestGate,
+  exitPolicyFromManifest,
+  gateFromManifest,
+  type JsonValue,
+  type ManifestGate,
+} from './manifest-gate.js';
 export { importOnnxBackbone, type ImportedBackbone, type ImportSpec, type StageFile } from './import-backbone.js';
 export { extractFeatures } from './features.js';
 export {

@@ -171,6 +171,29 @@ export class OnnxEngine implements Engine<OnnxValue> {
     return this.#wrap(out, rows.length, x.shape, x.layout);
   }
 
+  /** The rows of every part stacked in order into one tensor (pooling rows of several batches). */
+  concat(parts: readonly OnnxValue[]): OnnxValue {
+    const first = parts[0];
+    if (!first) throw new ArgumentError({ field: 'parts', expected: 'at least one value', received: '0 values' });
+    const size = shapeSize(first.shape);
+    const batch = parts.reduce((a, p) => a + p.batch, 0);
+    const out = new Float32Array(batch * size);
+    let offset = 0;
+    parts.forEach((p, i) => {
+      if (p.layout !== first.layout || shapeSize(p.shape) !== size || p.shape.length !== first.shape.length) {
+        throw new InputShapeError({
+          field: `parts[${i}].shape`,
+          expected: `[${first.shape.join(', ')}] ${first.layout} (as parts[0])`,
+          received: `[${p.shape.join(', ')}] ${p.layout}`,
+        });
+      }
+      const data = floatData(p.tensor, `parts[${i}]`);
+      out.set(data.subarray(0, p.batch * size), offset);
+      offset += p.batch * size;
+    });
+    return this.#wrap(out, batch, first.shape, first.layout);
+  }
+
   /** Features on the host, channels-last (NCHW maps are transposed to [H, W, C] per sample). */
   toHost(x: OnnxValue): Float32Array {
     const data = floatData(x.tensor, 'x');

@@ -1,0 +1,72 @@
+import type { Gate } from './gate.js';
+import { takeRows } from './math.js';
+import { buildSignal, type NeedFlags, scoreSignal } from './needs.js';
+import type { ExitRecord } from './signal.js';
+
+/** What the runner knows about the rows that reached exit `exit`. */
+export interface ExitStepInput {
+  readonly gate: Gate;
+  readonly flags: NeedFlags;
+  readonly exit: number;
+  readonly exits: number;
+  readonly classes: number;
+  /** The threshold of this exit (ignored at the last exit, where every row leaves). */
+  readonly threshold: number;
+  /** Normalised cost of this exit. */
+  readonly cost: number;
+  readonly logits: Float32Array;
+  readonly probs: Float32Array;
+  /** The stage's features on the host, row-aligned (when the gate needs hidden states or similarity). */
+  readonly hidden?: Float32Array;
+  /** The previous stage's features (the input before stage 0), row-aligned, for similarity. */
+  readonly previousHidden?: Float32Array;
+  /** Outputs of the earlier exits for these rows, row-aligned. */
+  readonly history: readonly ExitRecord[];
+}
+
+/** 1 for each row that leaves at this exit: score >= threshold, or every row at the last exit. */
+export function leavingRows(step: ExitStepInput): Uint8Array {
+  const n = step.logits.length / step.classes;
+  if (step.exit === step.exits - 1) return new Uint8Array(n).fill(1);
+  const signal = buildSignal(
+    {
+      exit: step.exit,
+      exits: step.exits,
+      batch: n,
+      classes: step.classes,
+      logits: step.logits,
+      probs: step.probs,
+      cost: step.cost,
+    },
+    step.flags,
+    {
+      ...(step.hidden ? { hidden: step.hidden } : {}),
+      ...(step.previousHidden ? { previousHidden: step.previousHidden } : {}),
+      history: step.history,
+    },
+  );
+  const scores = scoreSignal(step.gate, signal);
+  const leaving = new Uint8Array(n);
+  for (let i = 0; i < n; i++) leaving[i] = scores[i]! >= step.threshold ? 1 : 0;
+  return leaving;
+}
+
+/**
+ * The history the staying rows carry to the next exit: the earlier records and this exit's, each
+ * cut down to the rows in `stay` (all rows when `stay` holds all `n`).
+ */
+export function nextHistory(
+  history: readonly ExitRecord[],
+  record: ExitRecord,
+  stay: readonly number[],
+  n: number,
+  classes: number,
+): ExitRecord[] {
+  const all = [...history, record];
+  if (stay.length === n) return all;
+  return all.map((r) => ({
+    exit: r.exit,
+    logits: takeRows(r.logits, classes, stay),
+    probs: takeRows(r.probs, classes, stay),
+  }));
+}

@@ -1,0 +1,81 @@
+import type { Engine } from './engine.js';
+import type { ExitRecord } from './signal.js';
+
+/** Rows waiting for a stage, with what the gate needs about them, all row-aligned. */
+export interface PendingRows<T> {
+  /** The rows' input to the stage (an engine value). */
+  readonly value: T;
+  /** Index of each row's sample in the whole stream. */
+  readonly samples: Int32Array;
+  /** Outputs of the earlier exits for these rows. */
+  readonly history: readonly ExitRecord[];
+  /** The previous stage's features of these rows (the input before stage 0), for similarity. */
+  readonly previousHidden?: Float32Array;
+}
+
+function concatFloats(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/**
+ * The rows waiting for one stage, possibly from several batches. `drain` joins them into one group:
+ * the engine values with `engine.concat`, and each row's history and previous features gathered
+ * with it, so every row keeps its own extras.
+ */
+export class StageQueue<T> {
+  #parts: PendingRows<T>[] = [];
+  #rows = 0;
+
+  /** Rows waiting. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  push(part: PendingRows<T>): void {
+    this.#parts.push(part);
+    this.#rows += part.samples.length;
+  }
+
+  /** Every waiting row as one group (the queue is then empty); undefined when nothing waits. */
+  async drain(engine: Engine<T>): Promise<PendingRows<T> | undefined> {
+    const parts = this.#parts;
+    if (parts.length === 0) return undefined;
+    if (parts.length === 1) {
+      this.#clear();
+      return parts[0]!;
+    }
+    // The parts stay queued (and disposable) until the joined value exists.
+    const value = await engine.concat!(parts.map((p) => p.value));
+    this.#clear();
+    for (const p of parts) engine.dispose(p.value);
+    const history = parts[0]!.history.map((record, k) => ({
+      exit: record.exit,
+      logits: concatFloats(parts.map((p) => p.history[k]!.logits)),
+      probs: concatFloats(parts.map((p) => p.history[k]!.probs)),
+    }));
+    const previous = parts.map((p) => p.previousHidden);
+    return {
+      value,
+      samples: Int32Array.from(parts.flatMap((p) => Array.from(p.samples))),
+      history,
+      ...(previous.every((h): h is Float32Array => h !== undefined) ? { previousHidden: concatFloats(previous) } : {}),
+    };
+  }
+
+  /** Disposes every waiting value (after an error). */
+  dispose(engine: Engine<T>): void {
+    for (const p of this.#parts) engine.dispose(p.value);
+    this.#clear();
+  }
+
+  #clear(): void {
+    this.#parts = [];
+    this.#rows = 0;
+  }
+}
