@@ -126,6 +126,14 @@ export class TfjsEngine implements Engine<tf.Tensor> {
     return tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
   }
 
+  /** Rows of several batches stacked in order (survivors pooled across batches); the parts stay owned by the caller. */
+  concat(parts: readonly tf.Tensor[]): tf.Tensor {
+    if (parts.length === 0) {
+      throw new ArgumentError({ field: 'parts', expected: 'at least one batch to join', received: 'none' });
+    }
+    return parts.length === 1 ? parts[0]!.clone() : tf.concat([...parts], 0);
+  }
+
   async toHost(x: tf.Tensor): Promise<Float32Array> {
     const values = await x.data();
     // A copy: the cpu backend hands out the tensor's own storage.

@@ -9,6 +9,7 @@ import {
   InputShapeError,
   NonFiniteInputError,
   runEarlyExit,
+  runEarlyExitPooled,
 } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +177,24 @@ describe('early exit on a TfjsEngine', () => {
     let worst = 0;
     for (let k = 0; k < probs.length; k++) worst = Math.max(worst, Math.abs(probs[k]! - expected.probs[k]!));
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('pools survivors across batches (concat) with the same exits as trace evaluation and no leaked tensors', async () => {
+    const thresholds = await thresholdsFromTrace();
+    const gate = maxProbGate.create({}, { exits: 3, classes });
+    const expected = evaluateTrace(await collectTrace(engine, input, n, { batchSize: 16 }), gate, thresholds, costs());
+    const stream = function* () {
+      for (let start = 0; start < n; start += 9) {
+        const count = Math.min(9, n - start);
+        yield { input: input.subarray(start * 128, (start + count) * 128), batch: count };
+      }
+    };
+    const before = tf.memory().numTensors;
+    const pooled = await runEarlyExitPooled(engine, { gate, thresholds, costs: costs() }, stream(), { minRows: 20 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(pooled.exit).toEqual(expected.exit);
+    expect(pooled.prediction).toEqual(expected.prediction);
+    expect(() => engine.concat([])).toThrow(ArgumentError);
   });
 
   it('does not grow the tensor count over repeated runs and traces', async () => {
