@@ -1,5 +1,6 @@
 import { ArgumentError } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
+import { modelName } from './model-name.js';
 import type { TfModule } from '@offramp/heads';
 
 /** A backbone cut into stages: stage l feeds stage l + 1 and exit l. */
@@ -33,30 +34,9 @@ export function assembleBackbone(
   };
 }
 
-let counter = 0;
-
-function nameInUse(prefix: string): boolean {
-  return Object.keys(tf.engine().registeredVariables).some((key) => key.startsWith(`${prefix}/`));
-}
-
 /** The backbone's name: the one given (if no live variable uses it) or a fresh `<kind>-backbone-N`. */
 export function backboneName(name: string | undefined, kind: StagedBackbone['kind']): string {
-  if (name === undefined) {
-    let candidate: string;
-    do {
-      counter += 1;
-      candidate = `${kind}-backbone-${counter}`;
-    } while (nameInUse(candidate));
-    return candidate;
-  }
-  if (typeof name !== 'string' || name.length === 0 || nameInUse(name)) {
-    throw new ArgumentError({
-      field: 'name',
-      expected: 'a non-empty name no live tfjs variable is prefixed with',
-      received: JSON.stringify(name),
-    });
-  }
-  return name;
+  return modelName(name, `${kind}-backbone`);
 }
 
 /** A finite seed, default 0. */

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '@offramp/core/node';
 import { decodeRawClothes, encodeRawClothes, type RawClothes } from './clothes-cache.js';
 import { FASHION_IMAGE_SIZE, parseClothesFile } from './clothes-file.js';
 import type { ImageDataset } from './dataset.js';
+import { readPackageFile } from './json-data-array.js';
 
 /** The ten Fashion-MNIST classes, by index. */
 export const FASHION_MNIST_CLASSES = Object.freeze([
@@ -45,16 +46,7 @@ export async function parseClothesFolder(folder: string): Promise<RawClothes> {
   const parts = [];
   for (let c = 0; c < CLASSES; c++) {
     const file = join(folder, `${c}.json`);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new ArgumentError({
-        field: file,
-        expected: 'a readable per-class file of the fashion-mnist package',
-        received: error instanceof Error ? error.message : String(error),
-      });
-    }
+    const text = await readPackageFile(file, 'a readable per-class file of the fashion-mnist package');
     parts.push(parseClothesFile(text, file));
   }
   const n = parts.reduce((a, p) => a + p.count, 0);

@@ -1,4 +1,5 @@
-import { InputShapeError } from '@offramp/core';
+import { readFile } from 'node:fs/promises';
+import { ArgumentError, InputShapeError } from '@offramp/core';
 
 /**
  * Parses a data file of the form `{ "data": [...] }` (as the `mnist` and `fashion-mnist` packages ship them)
@@ -25,4 +26,17 @@ export function readDataArray(text: string, file: string, expected: string): unk
     });
   }
   return data;
+}
+
+/** Reads a data file shipped in a package; an unreadable file is a typed error naming it. */
+export async function readPackageFile(file: string, description: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ArgumentError({
+      field: file,
+      expected: description,
+      received: error instanceof Error ? error.message : String(error),
+    });
+  }
 }

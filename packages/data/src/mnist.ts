@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ArgumentError } from '@offramp/core';
 import type { ImageDataset } from './dataset.js';
 import { MNIST_IMAGE_SIZE, parseDigitFile } from './digit-file.js';
+import { readPackageFile } from './json-data-array.js';
 
 /** Default split sizes of the 10,000 MNIST digits: train 7,000, validation 1,000, test 2,000. */
 export const MNIST_DIGITS_SPLIT = Object.freeze({ train: 7000, validation: 1000, test: 2000 });
@@ -20,16 +19,7 @@ export function mnistDigitsFolder(): string {
 
 async function readDigit(folder: string, digit: number): Promise<Float32Array> {
   const file = join(folder, `${digit}.json`);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ArgumentError({
-      field: file,
-      expected: 'a readable per-digit file of the mnist package',
-      received: error instanceof Error ? error.message : String(error),
-    });
-  }
+  const text = await readPackageFile(file, 'a readable per-digit file of the mnist package');
   return parseDigitFile(text, file);
 }
 

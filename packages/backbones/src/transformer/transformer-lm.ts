@@ -14,6 +14,7 @@ import {
   type TransformerLayerWeights,
 } from './layer.js';
 import { keyValueMacs, lmHeadMacs, transformerLayerMacs } from './macs.js';
+import { modelName } from '../model-name.js';
 
 export interface TransformerLmOptions {
   readonly vocabSize: number;
@@ -86,37 +87,11 @@ function checkOptions(options: TransformerLmOptions): Required<Omit<TransformerL
   return { ...options, ffnHidden };
 }
 
-let counter = 0;
-
-function nameInUse(prefix: string): boolean {
-  return Object.keys(tf.engine().registeredVariables).some((key) => key.startsWith(`${prefix}/`));
-}
-
-/** The name given (if no live variable uses it) or a fresh `transformer-lm-N`. */
-function modelName(name: string | undefined): string {
-  if (name === undefined) {
-    let candidate: string;
-    do {
-      counter += 1;
-      candidate = `transformer-lm-${counter}`;
-    } while (nameInUse(candidate));
-    return candidate;
-  }
-  if (typeof name !== 'string' || name.length === 0 || nameInUse(name)) {
-    throw new ArgumentError({
-      field: 'name',
-      expected: 'a non-empty name no live tfjs variable is prefixed with',
-      received: JSON.stringify(name),
-    });
-  }
-  return name;
-}
-
 /** Creates a transformer language model with seeded glorot-uniform weights (see TransformerLm). */
 export function createTransformerLm(options: TransformerLmOptions): TransformerLm {
   const o = checkOptions(options);
   const seed = backboneSeed(options.seed);
-  const name = modelName(options.name);
+  const name = modelName(options.name, 'transformer-lm');
   const shape: LayerShape = { dModel: o.dModel, heads: o.heads, ffnHidden: o.ffnHidden };
 
   const made: tf.Variable[] = [];
