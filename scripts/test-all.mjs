@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 const roots = ['packages', 'apps'];
 const reportName = 'test-results.json';
@@ -12,6 +13,8 @@ const reports = () =>
   );
 
 for (const file of reports()) rmSync(file, { force: true });
+
+ensureChromium();
 
 const extra = process.argv.slice(2);
 const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', ...extra], {

@@ -1,0 +1,4 @@
+import { defineConfig } from 'vite';
+import { pageConfig } from './src/web/page-config.js';
+
+export default defineConfig(pageConfig());
