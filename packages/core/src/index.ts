@@ -47,3 +47,6 @@ export {
   type GateConfig,
   type NetworkConfig,
 } from './config.js';
+export { leavingRows, nextHistory, type ExitStepInput } from './exit-step.js';
+export { StageQueue, type PendingRows } from './stage-queue.js';
+export { needFlags, type NeedFlags } from './needs.js';

@@ -42,17 +42,25 @@ export class StageQueue<T> {
     this.#rows += part.samples.length;
   }
 
-  /** Every waiting row as one group (the queue is then empty); undefined when nothing waits. */
+  /**
+   * Every row waiting now as one group (the queue is then empty); undefined when nothing waits.
+   * Rows pushed while the engine joins the group stay queued for the next drain.
+   */
   async drain(engine: Engine<T>): Promise<PendingRows<T> | undefined> {
     const parts = this.#parts;
     if (parts.length === 0) return undefined;
-    if (parts.length === 1) {
-      this.#clear();
-      return parts[0]!;
-    }
-    // The parts stay queued (and disposable) until the joined value exists.
-    const value = await engine.concat!(parts.map((p) => p.value));
     this.#clear();
+    if (parts.length === 1) return parts[0]!;
+    let value: T;
+    try {
+      value = await engine.concat!(parts.map((p) => p.value));
+    } catch (error) {
+      // Put the parts back in front, so that `dispose` still reaches them.
+      const later = this.#parts;
+      this.#parts = [...parts, ...later];
+      this.#rows = this.#parts.reduce((a, p) => a + p.samples.length, 0);
+      throw error;
+    }
     for (const p of parts) engine.dispose(p.value);
     const history = parts[0]!.history.map((record, k) => ({
       exit: record.exit,

@@ -1,0 +1,261 @@
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@offramp/core/node';
+import { readOnnxBundle } from '@offramp/onnx/node';
+import type { PolicyName } from '../answer.js';
+import type { AdaptationStatus } from '../threshold-adapter.js';
+import { p50AtThroughput } from './curves.js';
+import { drivePoint, emptyRawPoint, type PointResult, type RawPoint, summarize } from './drive.js';
+import { ensureBundles } from './ensure-bundles.js';
+import { type Reference, referenceRun } from './reference.js';
+import { writeReport } from './report.js';
+import { type ServerProcess, spawnServer } from './spawn-server.js';
+import { binaryBodies, digitsSets } from './test-set.js';
+
+export interface LoadTestSettings {
+  readonly networks: readonly string[];
+  readonly bundleDir: string;
+  readonly policies: readonly PolicyName[];
+  /** Offered load: concurrent clients, each sending its next request when the last is answered. */
+  readonly connections: readonly number[];
+  /** Seconds per run; each point is `rounds` runs, interleaved across policies, pooled. */
+  readonly durationS: number;
+  readonly rounds: number;
+  readonly warmupS: number;
+  readonly maxBatch: number;
+  readonly maxWaitMs: number;
+  readonly maxQueue: number;
+  readonly timeoutMs: number;
+  /** Fraction of requests the 'continuous+adapt' server also runs to the last exit for adaptation (0: no such server). */
+  readonly sampleFraction: number;
+  readonly epsilon: number;
+  readonly delta: number;
+  readonly seed: number;
+  readonly testSamples: number;
+  readonly outDir: string;
+  readonly readme?: string;
+  /** This program's entry point (the server runs as `node <main> serve`). */
+  readonly main: string;
+  readonly benchMain: string;
+  readonly log: (line: string) => void;
+}
+
+/** A server configuration under test: a batching policy, adapting online or not. */
+export interface Variant {
+  /** 'continuous', 'continuous+adapt', 'batch-exit' or 'full'. */
+  readonly name: string;
+  readonly policy: PolicyName;
+  /** Fraction of requests sampled for online adaptation (0: thresholds fixed). */
+  readonly sampleFraction: number;
+}
+
+/**
+ * The variants for the policies asked for: every policy with the same fixed thresholds (a clean
+ * comparison of the batching), and the continuous policy once more adapting online.
+ */
+export function variantsOf(policies: readonly PolicyName[], sampleFraction: number): Variant[] {
+  return policies.flatMap((policy) => {
+    const fixed = { name: policy, policy, sampleFraction: 0 };
+    return policy === 'continuous' && sampleFraction > 0
+      ? [fixed, { name: 'continuous+adapt', policy, sampleFraction }]
+      : [fixed];
+  });
+}
+
+export interface PolicyRun {
+  /** The variant's name. */
+  readonly name: string;
+  readonly policy: PolicyName;
+  readonly points: readonly PointResult[];
+  /** The continuous policy's adaptation state after the run. */
+  readonly adaptation?: AdaptationStatus;
+}
+
+/** An early-exit policy vs the full model at the same number of clients (the same offered load). */
+export interface Comparison {
+  /** The variant's name. */
+  readonly name: string;
+  readonly connections: number;
+  readonly fullThroughput: number;
+  readonly fullP50: number;
+  readonly throughput: number;
+  readonly p50: number;
+  /** 1 - p50 / fullP50. */
+  readonly reduction: number;
+  /** throughput / fullThroughput. */
+  readonly throughputRatio: number;
+  /** The policy's p50 at the full model's throughput, interpolated along its curve (null above it). */
+  readonly p50AtFullThroughput: number | null;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly met: boolean;
+  /** Largest p50 reduction at a load where the variant served >= 95% of the full model's throughput. */
+  readonly bestReduction: number | null;
+  /** Served accuracy of the full model minus the variant's, in points, over every answer. */
+  readonly accuracyDropPoints: number;
+}
+
+export interface NetworkRun {
+  readonly network: string;
+  readonly reference: Omit<Reference, 'fullPredictions'>;
+  readonly runs: readonly PolicyRun[];
+  readonly comparisons: readonly Comparison[];
+  /**
+   * Per early-exit variant, whether it met the target: at some load, p50 >= 40% lower than the full
+   * model's while serving at least 95% of its throughput, with the served accuracy within epsilon of it.
+   */
+  readonly targets: readonly Target[];
+}
+
+export interface LoadTestReport {
+  readonly date: string;
+  readonly node: string;
+  /** 1, 5 and 15 minute load averages of the machine before the run (2 cores). */
+  readonly loadAverage: readonly number[];
+  readonly settings: Omit<LoadTestSettings, 'log' | 'main' | 'benchMain' | 'outDir' | 'readme' | 'bundleDir'>;
+  readonly networks: readonly NetworkRun[];
+}
+
+function serverArgs(settings: LoadTestSettings, bundle: string, variant: Variant, thresholds: readonly number[]): string[] {
+  const args = ['--bundle', bundle, '--policy', variant.policy, '--port', '0', '--host', '127.0.0.1'];
+  args.push('--thresholds', thresholds.join(','));
+  args.push('--max-batch', String(settings.maxBatch), '--max-wait', String(settings.maxWaitMs));
+  args.push('--max-queue', String(settings.maxQueue), '--timeout', String(settings.timeoutMs));
+  args.push('--sample-fraction', String(variant.sampleFraction), '--epsilon', String(settings.epsilon), '--delta', String(settings.delta));
+  return args;
+}
+
+function compare(runs: readonly PolicyRun[]): Comparison[] {
+  const full = runs.find((r) => r.policy === 'full');
+  if (!full) return [];
+  return runs
+    .filter((r) => r.policy !== 'full')
+    .flatMap((r) =>
+      full.points.flatMap((f) => {
+        const p = r.points.find((q) => q.connections === f.connections);
+        if (!p) return [];
+        return [
+          {
+            name: r.name,
+            connections: f.connections,
+            fullThroughput: f.throughput,
+            fullP50: f.latency.p50,
+            throughput: p.throughput,
+            p50: p.latency.p50,
+            reduction: 1 - p.latency.p50 / f.latency.p50,
+            throughputRatio: p.throughput / f.throughput,
+            p50AtFullThroughput: p50AtThroughput(r.points, f.throughput),
+          },
+        ];
+      }),
+    );
+}
+
+function answeredAccuracy(points: readonly PointResult[]): number {
+  const answered = points.reduce((a, p) => a + p.answered, 0);
+  return points.reduce((a, p) => a + p.accuracy * p.answered, 0) / Math.max(1, answered);
+}
+
+/** Runs every network under every policy at every load point; writes JSON, markdown, SVG plots. */
+export async function runLoadTest(settings: LoadTestSettings): Promise<LoadTestReport> {
+  const { log } = settings;
+  const loadAverage = loadavg();
+  await ensureBundles(settings.bundleDir, settings.networks, settings.benchMain, log);
+  const { validation, test: set } = await digitsSets(settings.seed, settings.testSamples);
+  const bodies = binaryBodies(set);
+  const variants = variantsOf(settings.policies, settings.sampleFraction);
+  const total = settings.networks.length * variants.length * settings.connections.length;
+  const started = Date.now();
+  let done = 0;
+  const networks: NetworkRun[] = [];
+  for (const network of settings.networks) {
+    const dir = join(settings.bundleDir, network);
+    const { fullPredictions, ...reference } = await referenceRun(await readOnnxBundle(dir), validation, set, settings);
+    log(
+      `${network}: thresholds ${reference.thresholds.map((t) => t.toFixed(3)).join(' / ')} (${reference.certified ? 'certified' : 'none certified'} on the validation digits); offline on the test digits: full model ${(reference.fullAccuracy * 100).toFixed(2)}%, early exit ${(reference.earlyAccuracy * 100).toFixed(2)}%, agreement ${(reference.earlyAgreement * 100).toFixed(2)}%, cost ${reference.earlyMeanCost.toFixed(3)}`,
+    );
+    // Every variant's server runs at once (idle ones cost nothing); each load point is measured for
+    // all variants in turn, `rounds` times in rotating order, so machine noise falls on all alike.
+    const servers = new Map<string, ServerProcess>();
+    const raw = new Map<string, RawPoint[]>();
+    const adaptations = new Map<string, AdaptationStatus>();
+    try {
+      for (const variant of variants) {
+        const server = await spawnServer(settings.main, serverArgs(settings, dir, variant, reference.thresholds));
+        servers.set(variant.name, server);
+        raw.set(
+          variant.name,
+          settings.connections.map(() => emptyRawPoint()),
+        );
+        const busiest = Math.max(...settings.connections);
+        if (settings.warmupS > 0) await drivePoint(server.url, set, bodies, fullPredictions, busiest, settings.warmupS);
+      }
+      for (const [k, connections] of settings.connections.entries()) {
+        for (let round = 0; round < settings.rounds; round++) {
+          const order = variants.map((_, i) => variants[(i + round + k) % variants.length]!);
+          for (const { name } of order) {
+            await drivePoint(servers.get(name)!.url, set, bodies, fullPredictions, connections, settings.durationS, raw.get(name)![k]);
+          }
+        }
+        for (const { name } of variants) {
+          const point = summarize(raw.get(name)![k]!, connections);
+          done++;
+          const elapsed = (Date.now() - started) / 1000;
+          const eta = (elapsed / done) * (total - done);
+          log(
+            `[${done}/${total}, ${elapsed.toFixed(0)} s, ETA ${eta.toFixed(0)} s] ${network} ${name} c=${connections}: ${point.throughput.toFixed(0)} req/s, p50 ${point.latency.p50.toFixed(2)} ms, p99 ${point.latency.p99.toFixed(2)} ms, acc ${(point.accuracy * 100).toFixed(2)}%, agree ${(point.agreement * 100).toFixed(2)}%, non-2xx ${point.non2xx}`,
+          );
+        }
+      }
+      for (const variant of variants) {
+        if (variant.sampleFraction === 0) continue;
+        const url = servers.get(variant.name)!.url;
+        const { adapting: _adapting, ...status } = (await (await fetch(`${url}/v1/adaptation`)).json()) as AdaptationStatus & {
+          adapting: boolean;
+        };
+        adaptations.set(variant.name, status);
+      }
+    } finally {
+      for (const server of servers.values()) await server.stop();
+    }
+    const runs: PolicyRun[] = variants.map(({ name, policy }) => {
+      const adaptation = adaptations.get(name);
+      return {
+        name,
+        policy,
+        points: raw.get(name)!.map((r, k) => summarize(r, settings.connections[k]!)),
+        ...(adaptation ? { adaptation } : {}),
+      };
+    });
+    const comparisons = compare(runs);
+    const full = runs.find((r) => r.policy === 'full');
+    const targets = runs
+      .filter((r) => r.policy !== 'full')
+      .map((r) => {
+        const reductions = comparisons.filter((c) => c.name === r.name && c.throughputRatio >= 0.95).map((c) => c.reduction);
+        const bestReduction = reductions.length > 0 ? Math.max(...reductions) : null;
+        const drop = full ? (answeredAccuracy(full.points) - answeredAccuracy(r.points)) * 100 : Number.NaN;
+        return {
+          name: r.name,
+          met: bestReduction !== null && bestReduction >= 0.4 && drop <= settings.epsilon * 100,
+          bestReduction,
+          accuracyDropPoints: drop,
+        };
+      });
+    networks.push({ network, reference, runs, comparisons, targets });
+  }
+  const { log: _log, main: _main, benchMain: _bench, outDir, readme, bundleDir: _dir, ...kept } = settings;
+  const report: LoadTestReport = {
+    date: new Date().toISOString(),
+    node: process.versions.node,
+    loadAverage,
+    settings: kept,
+    networks,
+  };
+  await writeFileAtomic(join(outDir, 'load-test.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = await writeReport(report, outDir, readme);
+  log(markdown);
+  return report;
+}
