@@ -152,7 +152,7 @@ describe('health, readiness, metrics, adaptation', () => {
 
 describe('graceful shutdown', () => {
   it('answers every request in flight, then stops listening', async () => {
-    const { app } = createServer(slow, { ...DEFAULT_SERVER_OPTIONS, maxWaitMs: 10_000, maxBatch: 64 });
+    const { app, scheduler } = createServer(slow, { ...DEFAULT_SERVER_OPTIONS, maxWaitMs: 10_000, maxBatch: 64 });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const answers = [0, 1, 2, 3, 4].map((i) =>
       fetch(`${address}/v1/predict`, {
@@ -162,7 +162,7 @@ describe('graceful shutdown', () => {
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as { exit: number } })),
     );
     // Every request is queued, waiting (10 s bound) for a fuller batch, when the server is closed.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    while (scheduler.depth < 5) await new Promise((resolve) => setTimeout(resolve, 5));
     await app.close();
     const done = await Promise.all(answers);
     expect(done.map((d) => d.status)).toEqual([200, 200, 200, 200, 200]);
