@@ -1,28 +1,18 @@
 #!/usr/bin/env node
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appDirectory, listOf, positiveInt } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
 import { loadNodeRuntime, loadWebRuntime } from '@offramp/onnx';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_BENCH_OPTIONS, runBench } from './pipeline.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, received ${value}`);
-  return n;
-}
-
-function batchList(value: string): number[] {
-  return value.split(',').map((v) => positiveInt(v.trim()));
-}
+const appDir = appDirectory(import.meta.url);
 
 const program = new Command()
   .name('bench')
   .description('Early exit vs the full model in onnxruntime, on the digits CNN and a deep MLP: throughput, accuracy, MACs.')
   .option('--repetitions <n>', 'timed repetitions per mode (the median is reported)', positiveInt, DEFAULT_BENCH_OPTIONS.repetitions)
-  .option('--batch-sizes <list>', 'comma-separated batch sizes', batchList, [...DEFAULT_BENCH_OPTIONS.batchSizes])
+  .option('--batch-sizes <list>', 'comma-separated batch sizes', listOf(positiveInt), [...DEFAULT_BENCH_OPTIONS.batchSizes])
   .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt, DEFAULT_BENCH_OPTIONS.threads)
   .option('--runtime <name>', "'node' (onnxruntime-node) or 'web' (onnxruntime-web, wasm)", 'node')
   .option('--test <n>', 'test samples to time (at most 2000)', positiveInt, DEFAULT_BENCH_OPTIONS.sizes.test)

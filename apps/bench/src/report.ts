@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@offramp/core/node';
+import { updateMarkedSection } from '@offramp/app-kit';
 import { renderVegaLiteSvg } from '@offramp/plot';
 import type { BatchResult, NetworkResult } from './bench-network.js';
 
@@ -131,21 +130,7 @@ export async function speedupSvg(report: BenchReport): Promise<string> {
   });
 }
 
-const START = '<!-- bench-table:start -->';
-const END = '<!-- bench-table:end -->';
-
-/** Replaces the README's table between the bench-table markers (the README must have them). */
-export async function updateReadme(path: string, report: BenchReport): Promise<boolean> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return false;
-  }
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) return false;
-  const updated = `${text.slice(0, start + START.length)}\n${markdownReport(report)}\n${text.slice(end)}`;
-  await writeFileAtomic(path, updated);
-  return true;
+/** Replaces the README's table between the bench-table markers; false when the README or its markers are missing. */
+export function updateReadme(path: string, report: BenchReport): Promise<boolean> {
+  return updateMarkedSection(path, 'bench-table', markdownReport(report), { ifMissing: 'skip' });
 }

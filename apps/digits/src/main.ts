@@ -1,17 +1,11 @@
 #!/usr/bin/env node
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appDirectory, positiveInt } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_DIGITS_OPTIONS, runDigits } from './pipeline.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, received ${value}`);
-  return n;
-}
+const appDir = appDirectory(import.meta.url);
 
 const program = new Command()
   .name('digits')

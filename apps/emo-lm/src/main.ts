@@ -1,25 +1,12 @@
 #!/usr/bin/env node
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appDirectory, oneOf, positiveInt } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_EMO_LM_OPTIONS } from './options.js';
 import { runEmoLm } from './pipeline.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, received ${value}`);
-  return n;
-}
-
-function mode(value: string): 'mle-emphasized' | 'emo-emphasized' {
-  if (value !== 'mle-emphasized' && value !== 'emo-emphasized') {
-    throw new InvalidArgumentError(`expected mle-emphasized or emo-emphasized, received ${value}`);
-  }
-  return value;
-}
+const appDir = appDirectory(import.meta.url);
 
 const d = DEFAULT_EMO_LM_OPTIONS;
 const program = new Command()
@@ -28,7 +15,7 @@ const program = new Command()
   .option('--pretrain-windows <n>', 'training windows of the MLE base model', positiveInt, d.pretrain.maxWindows)
   .option('--finetune-windows <n>', 'windows in the fine-tuning subset', positiveInt, d.finetune.windows)
   .option('--finetune-epochs <n>', 'fine-tuning epochs', positiveInt, d.finetune.epochs)
-  .option('--mode <mode>', 'how EMO is combined with cross-entropy', mode, d.finetune.mode)
+  .option('--mode <mode>', 'how EMO is combined with cross-entropy', oneOf(['mle-emphasized', 'emo-emphasized'] as const), d.finetune.mode)
   .option('--seed <n>', 'seed of the split, initialisation, shuffling and sampling', positiveInt, d.seed)
   .option('--cache-dir <dir>', 'where the tokenizer and trained weights are cached', join(appDir, '.cache'))
   .option('--out-dir <dir>', 'where results are written', join(appDir, 'results'))

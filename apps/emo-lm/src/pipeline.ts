@@ -1,6 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { updateMarkedSection } from '@offramp/app-kit';
 import { writeFileAtomic } from '@offramp/core/node';
 import { maxProbGate } from '@offramp/gates';
 import { settingsKey } from './checkpoint-key.js';
@@ -20,21 +21,6 @@ import {
   sameThresholdTable,
 } from './report.js';
 import { cutWindows, sampleWindows, takeWindows } from './windows.js';
-
-async function replaceBetweenMarkers(file: string, marker: string, content: string): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return;
-  }
-  const start = `<!-- ${marker}:start -->`;
-  const end = `<!-- ${marker}:end -->`;
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) return;
-  await writeFileAtomic(file, `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`);
-}
 
 /**
  * The whole job: corpus and tokenizer, MLE base model, MLE and EMO fine-tuning on the same small subset,
@@ -138,7 +124,7 @@ export async function runEmoLm(options: EmoLmOptions, readme?: string): Promise<
     await writeFileAtomic(join(options.outDir, 'emo-lm-tables.md'), `${tables}\n`);
     await writeFileAtomic(join(options.outDir, 'emo-lm-early-exit.svg'), await earlyExitChart(report));
     await writeFileAtomic(join(options.outDir, 'emo-lm-exit-perplexity.svg'), await exitPerplexityChart(report));
-    if (readme) await replaceBetweenMarkers(readme, 'emo-lm-table', tables);
+    if (readme) await updateMarkedSection(readme, 'emo-lm-table', tables, { ifMissing: 'skip' });
     log(tables);
     return report;
   } finally {

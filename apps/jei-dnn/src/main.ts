@@ -1,42 +1,19 @@
 #!/usr/bin/env node
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appDirectory, listOf, numberAtLeast, oneOf, positiveInt, updateMarkedSection } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { DatasetName } from './datasets.js';
 import { CONFORMAL_LAMBDA, DEFAULT_OPTIONS, runJeiApp } from './pipeline.js';
-import { updateReadmeTable } from './readme-table.js';
 import { datasetMarkdown } from './report.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, received ${value}`);
-  return n;
-}
-
-function lambdaList(value: string): number[] {
-  const list = value.split(',').map(Number);
-  if (list.length === 0 || list.some((v) => !Number.isFinite(v) || v < 0)) {
-    throw new InvalidArgumentError(`expected comma-separated numbers >= 0, received ${value}`);
-  }
-  return list;
-}
-
-function datasetList(value: string): DatasetName[] {
-  const names = value.split(',');
-  for (const name of names) {
-    if (name !== 'mnist' && name !== 'fashion-mnist') throw new InvalidArgumentError(`expected mnist and/or fashion-mnist, received ${name}`);
-  }
-  return names as DatasetName[];
-}
+const appDir = appDirectory(import.meta.url);
 
 const program = new Command()
   .name('jei-dnn')
   .description('JEI-DNN (learned exits and gates over a frozen backbone) vs threshold gates, a BERxiT-style gate and the oracle.')
-  .option('--datasets <list>', 'mnist and/or fashion-mnist', datasetList, ['mnist', 'fashion-mnist'])
-  .option('--lambdas <list>', 'the lambda sweep', lambdaList, [...DEFAULT_OPTIONS.jei.lambdas])
+  .option('--datasets <list>', 'mnist and/or fashion-mnist', listOf(oneOf(['mnist', 'fashion-mnist'] as const)), ['mnist', 'fashion-mnist'])
+  .option('--lambdas <list>', 'the lambda sweep', listOf(numberAtLeast(0)), [...DEFAULT_OPTIONS.jei.lambdas])
   .option('--jei-epochs <n>', 'JEI-DNN epochs per lambda', positiveInt, DEFAULT_OPTIONS.jei.epochs)
   .option('--weighting <mode>', "head loss weighting: 'paper' or 'released'", DEFAULT_OPTIONS.jei.weighting)
   .option('--rho-counts <mode>', "what n_l counts in the gate loss's rho: 'target-exit' (as specified) or 'positives'", DEFAULT_OPTIONS.jei.rhoCounts)
@@ -81,6 +58,6 @@ const reports = await runJeiApp({
   log: (line) => console.log(line),
 });
 if (opts.readme) {
-  await updateReadmeTable(join(appDir, 'README.md'), reports.map((r) => datasetMarkdown(r, CONFORMAL_LAMBDA)).join('\n\n'));
+  await updateMarkedSection(join(appDir, 'README.md'), 'jei-table', reports.map((r) => datasetMarkdown(r, CONFORMAL_LAMBDA)).join('\n\n'));
 }
 console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measureBundle } from '../src/measure/bundle-size.js';
-import { medianTiming, replaceBetween, TABLE_END, TABLE_START } from '../src/measure/report.js';
+import { medianTiming } from '../src/measure/report.js';
 import { serveStatic } from '../src/web/static-server.js';
 
 const dirs: string[] = [];
@@ -45,12 +45,6 @@ describe('report helpers', () => {
     expect(medianTiming([run(1), run(5), run(2)]).firstPredictionMs).toBe(6);
     expect(medianTiming([run(1), run(2)]).engineReadyMs).toBe(3);
     expect(() => medianTiming([])).toThrow(/runs/);
-  });
-
-  it('replaces the table between the markers only', () => {
-    const text = `a\n${TABLE_START}\nold\n${TABLE_END}\nb`;
-    expect(replaceBetween(text, TABLE_START, TABLE_END, 'new')).toBe(`a\n${TABLE_START}\nnew\n${TABLE_END}\nb`);
-    expect(() => replaceBetween('none', TABLE_START, TABLE_END, 'x')).toThrow(/markers/);
   });
 });
 

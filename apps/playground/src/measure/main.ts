@@ -1,17 +1,16 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@offramp/core/node';
 import { Command } from 'commander';
-import { positiveInt } from '../cli-options.js';
+import { positiveInt, updateMarkedSection } from '@offramp/app-kit';
 import { launchChromium } from '../browser/chromium.js';
 import { buildPage } from '../web/build-page.js';
 import { APP_DIR } from '../web/page-config.js';
 import { serveStatic } from '../web/static-server.js';
 import { measureBundle } from './bundle-size.js';
 import { timePageLoad } from './first-prediction.js';
-import { type MeasureReport, measureTable, medianTiming, replaceBetween, TABLE_END, TABLE_START } from './report.js';
+import { type MeasureReport, measureTable, medianTiming, README_SECTION } from './report.js';
 
 const opts = new Command()
   .name('measure')
@@ -56,8 +55,7 @@ try {
   const table = measureTable(report);
   console.log(table);
   if (opts.readme) {
-    const text = await readFile(opts.readme, 'utf8');
-    await writeFileAtomic(opts.readme, replaceBetween(text, TABLE_START, TABLE_END, table));
+    await updateMarkedSection(opts.readme, README_SECTION, table);
     console.log(`updated ${opts.readme}`);
   }
 } finally {

@@ -13,8 +13,8 @@ export interface MeasureReport {
   readonly median: PageLoadTiming;
 }
 
-export const TABLE_START = '<!-- playground-table:start -->';
-export const TABLE_END = '<!-- playground-table:end -->';
+/** The README section the measure command rewrites. */
+export const README_SECTION = 'playground-table';
 
 /** The median of each timing over the runs. */
 export function medianTiming(runs: readonly PageLoadTiming[]): PageLoadTiming {
@@ -65,14 +65,4 @@ export function measureTable(report: MeasureReport): string {
       `page served from 127.0.0.1 (no network latency), ${report.cpus} cores, 1-minute load average ` +
       `${report.loadAverage.toFixed(2)} at the start.`,
   ].join('\n');
-}
-
-/** `text` with what lies between the two markers replaced by `content`. */
-export function replaceBetween(text: string, start: string, end: string, content: string): string {
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) {
-    throw new ArgumentError({ field: 'README', expected: `the markers ${start} and ${end}, in that order`, received: 'not found' });
-  }
-  return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
 }

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { useWasmBackend } from '@offramp/backbones';
 import { Command } from 'commander';
-import { positiveInt } from '../cli-options.js';
+import { positiveInt } from '@offramp/app-kit';
 import { APP_DIR as appDir } from '../web/page-config.js';
 import { prepareModel } from './prepare.js';
 

@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { updateMarkedSection } from '@offramp/app-kit';
 import { writeFileAtomic } from '@offramp/core/node';
 import { xyChartSvg } from '@offramp/plot';
 import type { LoadTestReport, NetworkRun } from './run-load-test.js';
-
-const START = '<!-- load-test:start -->';
-const END = '<!-- load-test:end -->';
 
 const ms = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(2));
 const pct = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(1)}%`);
@@ -102,11 +99,7 @@ export async function writeReport(report: LoadTestReport, outDir: string, readme
   return markdown;
 }
 
-/** Replaces the text between the load-test markers of the README. */
+/** Replaces the text between the load-test markers of the README (left alone when they are missing). */
 export async function updateReadme(path: string, markdown: string): Promise<void> {
-  const text = await readFile(path, 'utf8');
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) return;
-  await writeFileAtomic(path, `${text.slice(0, start + START.length)}\n${markdown}\n${text.slice(end)}`);
+  await updateMarkedSection(path, 'load-test', markdown, { ifMissing: 'skip' });
 }
