@@ -43,14 +43,16 @@ export async function entailmentDecoderTrace(model: TwoStreamModel, memory: Host
   return { n, exits: layers, classes: 2, logits, probs: logits.map((z) => softmaxRows(z, 2)), similarity };
 }
 
-/** Exact decoder MACs of a one-step answer that left at decoder layer `exit` (as decodeWithExits counts them). */
+/**
+ * Exact decoder MACs of a one-step answer that left at decoder layer `exit` (as decodeWithExits counts them; with
+ * one step no later step attends to the skipped layers, so no copied state is made).
+ */
 export function oneStepDecoderMacs(model: TwoStreamModel, exit: number): number {
   const layers = model.options.decoderLayers;
   const mm = model.macs;
   return (
     (exit + 1) * (mm.decoderLayer(1, model.memoryLength) + mm.memoryKeysValues(model.memoryLength)) +
     Math.min(exit + 1, layers - 1) * mm.similarity(model.options.dModel) +
-    (layers - 1 - exit) * mm.copiedKeysValues +
     mm.head
   );
 }

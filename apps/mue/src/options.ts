@@ -1,3 +1,5 @@
+import type { EncoderRecipe } from './encoder-depths.js';
+
 /** Settings of one MuE run: data sizes, model shape, training and evaluation. */
 export interface MueOptions {
   /** Digits used for training, threshold search (validation) and the reported numbers (test). */
@@ -11,6 +13,8 @@ export interface MueOptions {
   readonly encoderLayers: number;
   readonly decoderLayers: number;
   readonly epochs: number;
+  /** How the encoder feeds the decoder in training (see encoder-depths.ts). */
+  readonly encoderRecipe: EncoderRecipe;
   readonly batchSize: number;
   readonly learningRate: number;
   readonly seed: number;
@@ -32,7 +36,7 @@ export interface Thresholds {
 
 export const DEFAULT_MUE_OPTIONS = {
   train: 5000,
-  validation: 1000,
+  validation: 2000,
   test: 2000,
   timed: 300,
   dModel: 32,
@@ -40,6 +44,7 @@ export const DEFAULT_MUE_OPTIONS = {
   encoderLayers: 4,
   decoderLayers: 4,
   epochs: 12,
+  encoderRecipe: 'mixed-depth',
   batchSize: 64,
   learningRate: 1e-3,
   seed: 7,

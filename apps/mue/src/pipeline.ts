@@ -18,7 +18,7 @@ export interface MueRun {
 }
 
 /** Caption threshold search runs on this many validation samples (each setting decodes them all). */
-const CAPTION_SEARCH_SAMPLES = 300;
+const CAPTION_SEARCH_SAMPLES = 500;
 
 /** Trains (or loads) the model, searches thresholds, evaluates and times every policy, writes results and plots. */
 export async function runMue(o: MueOptions & { searchSamples?: number }): Promise<MueRun> {
@@ -43,6 +43,7 @@ export async function runMue(o: MueOptions & { searchSamples?: number }): Promis
         timed: o.timed,
         model: { dModel: o.dModel, heads: o.heads, encoderLayers: o.encoderLayers, decoderLayers: o.decoderLayers },
         epochs: o.epochs,
+        encoderRecipe: o.encoderRecipe,
         seed: o.seed,
         hand: o.hand,
         keep: o.keep,

@@ -71,7 +71,8 @@ export async function searchEntailment(
 ): Promise<SearchResult> {
   const layers = model.options.encoderLayers;
   const decoderLayers = model.options.decoderLayers;
-  const quantiles = [0.05, 0.15, 0.25, 0.35, 0.5, 0.65, 0.8, 0.9];
+  // quantile 0 (the smallest cosine) sends every sample out after the stream's first layer
+  const quantiles = [0, 0.05, 0.1, 0.15, 0.25, 0.35, 0.5, 0.65, 0.8, 0.9];
   const imageCandidates = candidateThresholds(gatedCosines(traces, 'image', layers), quantiles);
   const textCandidates = candidateThresholds(gatedCosines(traces, 'text', layers), quantiles);
   const decoderMacs = Array.from({ length: decoderLayers }, (_, l) => oneStepDecoderMacs(model, l));
@@ -109,7 +110,7 @@ export async function searchCaption(
   decoderCandidates: readonly number[] = [0, 0.5, 0.7, 0.8, 0.9, 0.95, NEVER],
 ): Promise<SearchResult> {
   const layers = model.options.encoderLayers;
-  const imageCandidates = candidateThresholds(gatedCosines(traces, 'image', layers), [0.15, 0.35, 0.6]);
+  const imageCandidates = candidateThresholds(gatedCosines(traces, 'image', layers), [0, 0.15, 0.35, 0.6]);
   // the captioning prompt is the same for every sample: its cosines take one value per layer
   const textCandidates = candidateThresholds(gatedCosines(traces, 'text', layers), [0.2, 0.5, 0.9]);
   const points: SearchPoint[] = [];

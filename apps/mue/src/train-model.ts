@@ -7,9 +7,10 @@ import { layerwiseDecoderLoss } from '@offramp/losses';
 import { checkpointExists, fit, loadVariables, saveVariables } from '@offramp/train';
 import * as tf from '@tensorflow/tfjs';
 import type { MueOptions } from './options.js';
+import { sampleEncoderDepths } from './encoder-depths.js';
 import { CAPTION_STEPS } from './tasks.js';
 
-type ModelSettings = Pick<MueOptions, 'dModel' | 'heads' | 'encoderLayers' | 'decoderLayers' | 'epochs' | 'batchSize' | 'learningRate' | 'seed' | 'train'>;
+type ModelSettings = Pick<MueOptions, 'dModel' | 'heads' | 'encoderLayers' | 'decoderLayers' | 'epochs' | 'encoderRecipe' | 'batchSize' | 'learningRate' | 'seed' | 'train'>;
 
 export function createMueModel(o: ModelSettings): TwoStreamModel {
   return createTwoStreamModel({
@@ -27,7 +28,9 @@ export function createMueModel(o: ModelSettings): TwoStreamModel {
 
 /** Checkpoint file of these settings (a different setting trains a new model). */
 export function checkpointPath(cacheDir: string, o: ModelSettings): string {
-  const key = JSON.stringify(['pairs', 'linear-decay', o.dModel, o.heads, o.encoderLayers, o.decoderLayers, o.epochs, o.batchSize, o.learningRate, o.seed, o.train]);
+  // the plain recipe keeps the key of the models trained before recipes existed
+  const recipe = o.encoderRecipe === 'full' ? [] : [o.encoderRecipe];
+  const key = JSON.stringify(['pairs', 'linear-decay', ...recipe, o.dModel, o.heads, o.encoderLayers, o.decoderLayers, o.epochs, o.batchSize, o.learningRate, o.seed, o.train]);
   return join(cacheDir, `mue-${createHash('sha256').update(key).digest('hex').slice(0, 12)}.ckpt`);
 }
 
@@ -94,7 +97,9 @@ function setLearningRate(optimizer: tf.Optimizer, value: number): void {
 }
 
 /**
- * Trains the model on both tasks with MuE's layer-wise decoder loss (no exits during training), or loads it
+ * Trains the model on both tasks with MuE's layer-wise decoder loss (no exits during training; with the
+ * `mixed-depth` and `random-depth` recipes the decoder reads the memory of a drawn encoder depth per stream and
+ * batch, see sampleEncoderDepths), or loads it
  * from the cache when these settings were trained before. Returns the model and whether it was loaded.
  */
 export async function trainOrLoad(
@@ -110,6 +115,7 @@ export async function trainOrLoad(
   const started = performance.now();
   const batchesPerEpoch = countBatches(sets, o.batchSize);
   const optimizer = tf.train.adam(o.learningRate);
+  const depthRng = createRng(o.seed * 1000 + 999);
   try {
     const result = await fit<Batch>({
       variables: model.variables,
@@ -119,7 +125,8 @@ export async function trainOrLoad(
       optimizer,
       progress: o.progress ? 'mue' : false,
       loss: (batch) => {
-        const hiddens = model.decoderHiddens(batch.pixels, batch.text, batch.decoderInput);
+        const depths = sampleEncoderDepths(o.encoderRecipe, depthRng, o.encoderLayers);
+        const hiddens = model.decoderHiddens(batch.pixels, batch.text, batch.decoderInput, depths);
         return layerwiseDecoderLoss(hiddens, model.headParameters(), batch.targets, { ignoreIndex: VL_IGNORE });
       },
       onEpochEnd: (epoch, loss) => {

@@ -19,7 +19,7 @@ export { layerNorm } from './transformer/layer-norm.js';
 export { keyValueMacs, lmHeadMacs, transformerLayerMacs } from './transformer/macs.js';
 export { createTransformerLm, type TransformerLm, type TransformerLmOptions } from './transformer/transformer-lm.js';
 export { TokenDecoder, type TokenExitPolicy, type TokenStep } from './transformer/token-decoder.js';
-export { createTwoStreamModel, type TwoStreamModel, type TwoStreamOptions } from './two-stream/two-stream-model.js';
+export { createTwoStreamModel, type EncoderDepths, type TwoStreamModel, type TwoStreamOptions } from './two-stream/two-stream-model.js';
 export { twoStreamMacs, type TwoStreamMacs } from './two-stream/macs.js';
 export {
   runEncoderStream,
@@ -36,3 +36,4 @@ export {
   type DecodeResult,
   type HostMemory,
 } from './two-stream/decode.js';
+export { copiedStateCount } from './two-stream/copied-states.js';

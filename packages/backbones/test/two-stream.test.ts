@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildMemory,
   createTwoStreamModel,
+  copiedStateCount,
   decodeWithExits,
   runEncoderStream,
   type StreamInput,
@@ -85,6 +86,33 @@ describe('two-stream model', () => {
       return hiddens.map((h) => h.shape);
     });
     expect(shapes).toEqual([[2, 3, 8], [2, 3, 8], [2, 3, 8]]);
+  });
+
+  it('runs each encoder stream to the depth asked for (the memory an encoder exit would give)', () => {
+    const [shallow, manual, full] = tf.tidy(() => {
+      const px = tf.tensor2d(pixels.subarray(0, 128), [2, 64]);
+      const words = tf.tensor2d(tokens.subarray(0, 8), [2, 4], 'int32');
+      const input = tf.tensor2d([[1, 4, 5], [1, 6, 7]], [2, 3], 'int32');
+      const asked = model.decoderHiddens(px, words, input, { image: 1, text: 2 });
+      // by hand: image after layer 0, text after layers 0 and 1, then the decoder
+      const real = model.textReal(words);
+      const image = model.encoderLayer(0, model.embedImage(px));
+      const text = model.encoderLayer(1, model.encoderLayer(0, model.embedText(words), real), real);
+      const memory = model.memory(image, text);
+      const mask = model.memoryMask(real);
+      let x = model.embedDecoder(input);
+      for (let l = 0; l < 3; l++) x = model.decoderLayer(l, x, model.memoryKeysValues(l, memory), mask).output;
+      const all = model.decoderHiddens(px, words, input, { image: 3, text: 3 });
+      const plain = model.decoderHiddens(px, words, input);
+      return [asked[2]!.arraySync(), x.arraySync(), tf.sub(all[2]!, plain[2]!).abs().max().arraySync()] as [number[][][], number[][][], number];
+    });
+    expect(shallow.flat(2).map((v, k) => Math.abs(v - manual.flat(2)[k]!)).every((gap) => gap < 1e-6)).toBe(true);
+    expect(full).toBe(0);
+    for (const depths of [{ image: 0, text: 1 }, { image: 1, text: 4 }, { image: 1.5, text: 1 }]) {
+      expect(() =>
+        tf.tidy(() => model.decoderHiddens(tf.zeros([1, 64]), tf.zeros([1, 4], 'int32'), tf.zeros([1, 3], 'int32'), depths)),
+      ).toThrow(ArgumentError);
+    }
   });
 
   it('decodes step by step with a cache exactly as the teacher-forced pass', () => {
@@ -185,6 +213,37 @@ describe('decoding with exits', () => {
     expect(gap).toBeLessThan(1e-4);
     const used = Array.from(real.exits).filter((e) => e >= 0);
     expect(new Set(used).size).toBeGreaterThan(1);
+  });
+
+  it('makes a copied state\'s keys and values only when a later step runs the skipped layer', async () => {
+    const mem = await memory();
+    // steps 0, 2, 3 leave after layer 0 (any cosine >= -1); steps 1 and 4 run all 3 layers and attend there to
+    // the copied states of the steps before them: 2 + 0 + 2 + 2 = 6 copies
+    const options = { steps: 5, bos: 1, gate: similarity, thresholds: [-1, 2, -1, -1, 2] };
+    const real = await decodeWithExits(model, mem, options);
+    const masked = await decodeWithExits(model, mem, { ...options, mode: 'masked', batchSize: 7 });
+    expect(Array.from(real.exits.subarray(0, 5))).toEqual([0, 2, 0, 0, 2]);
+    expect(copiedStateCount(real.exits.subarray(0, 5))).toBe(6);
+    expect(Array.from(real.tokens)).toEqual(Array.from(masked.tokens));
+    expect(Array.from(real.macs)).toEqual(Array.from(masked.macs));
+    const m = model.macs;
+    const layer = (keys: number) => m.decoderLayer(keys, 8);
+    const expected =
+      3 * m.memoryKeysValues(8) + 5 * m.head + 6 * m.copiedKeysValues +
+      // similarity checks: 1 for an exit at layer 0, 2 for a full-depth step (d = 8: 24 MACs each)
+      (1 + 2 + 1 + 1 + 2) * 24 +
+      layer(1) + 3 * layer(2) + layer(3) + layer(4) + 3 * layer(5);
+    expect(real.macs[0]).toBe(expected);
+  });
+
+  it('counts copied states by hand', () => {
+    expect(copiedStateCount([])).toBe(0);
+    expect(copiedStateCount([3, 3, 3])).toBe(0);
+    // the last step's skipped layers are never run again
+    expect(copiedStateCount([3, 0])).toBe(0);
+    expect(copiedStateCount([0, 3])).toBe(3);
+    // step 0 needs layers 1, 2 (step 2 reaches 2); step 1 needs 1, 2; step 2 none; -1 = after the end
+    expect(copiedStateCount([0, 0, 2, 1, -1, -1])).toBe(4);
   });
 
   it('counts MACs of a full-depth step by hand', async () => {

@@ -1,5 +1,6 @@
 import { ArgumentError, argmaxRows, cosineRows, type Gate } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
+import { copiedStateCount } from './copied-states.js';
 import { checkSimilarityGate, scoreSimilarity } from './similarity-scores.js';
 import type { TwoStreamModel } from './two-stream-model.js';
 
@@ -23,9 +24,10 @@ export interface DecodeOptions {
   /** The similarity threshold at each step (e.g. decoderThresholdSchedule); needed with a gate. */
   readonly thresholds?: ArrayLike<number>;
   /**
-   * 'real': one sample at a time, layers after the exit are really skipped (only their keys and values of the
-   * copied state are computed). 'masked': the whole batch runs every layer and the exits are applied by masking,
-   * which gives the same tokens, exits and MACs without the saving (for threshold search). Default 'real'.
+   * 'real': one sample at a time, layers after the exit are really skipped (the copied state's keys and values of
+   * a skipped layer are computed when a later step first runs that layer, all pending positions at once).
+   * 'masked': the whole batch runs every layer and the exits are applied by masking, which gives the same
+   * tokens, exits and MACs without the saving (for threshold search). Default 'real'.
    */
   readonly mode?: 'real' | 'masked';
   /** Samples per batch in 'masked' mode. Default 256. */
@@ -82,14 +84,13 @@ function memoryTensors(model: TwoStreamModel, memory: HostMemory, from: number, 
   });
 }
 
-/** MACs of one step that left at `exit` with `keys` self positions (as in the real decoder). */
+/** MACs of one step that left at `exit` with `keys` self positions (as in the real decoder; copied states apart). */
 function stepMacs(model: TwoStreamModel, exit: number, keys: number, checks: boolean): number {
   const layers = model.options.decoderLayers;
   const m = model.macs;
   return (
     (exit + 1) * m.decoderLayer(keys, model.memoryLength) +
     (checks ? Math.min(exit + 1, layers - 1) * m.similarity(model.options.dModel) : 0) +
-    (layers - 1 - exit) * m.copiedKeysValues +
     m.head
   );
 }
@@ -108,6 +109,18 @@ function replaceCache(caches: (Cache | undefined)[], l: number, next: Cache): vo
   }
 }
 
+/** Appends the keys and values of layer l's pending copied states (one batched call) to its cache. */
+function flushCopied(model: TwoStreamModel, caches: (Cache | undefined)[], pending: tf.Tensor[][], l: number): void {
+  const states = pending[l]!;
+  tf.tidy(() => {
+    const kv = model.decoderKeysValues(l, states.length === 1 ? states[0]! : tf.concat(states, 1));
+    const old = caches[l];
+    replaceCache(caches, l, old ? { keys: tf.concat([old.keys, kv.keys], 2), values: tf.concat([old.values, kv.values], 2) } : kv);
+  });
+  tf.dispose(states);
+  pending[l] = [];
+}
+
 /** Real early exit for one sample (row `row` of the memory). */
 async function decodeOne(model: TwoStreamModel, memory: HostMemory, row: number, options: DecodeOptions, out: DecodeResult): Promise<void> {
   const { gate } = options;
@@ -117,6 +130,8 @@ async function decodeOne(model: TwoStreamModel, memory: HostMemory, row: number,
   const { states, mask } = memoryTensors(model, memory, row, row + 1);
   const cross: (Cache | undefined)[] = new Array(layers).fill(undefined);
   const caches: (Cache | undefined)[] = new Array(layers).fill(undefined);
+  // per layer: exited states of earlier steps that skipped it, waiting for a later step to run it
+  const pending: tf.Tensor[][] = Array.from({ length: layers }, () => []);
   let macs = 0;
   let token = options.bos;
   try {
@@ -128,6 +143,10 @@ async function decodeOne(model: TwoStreamModel, memory: HostMemory, row: number,
         if (!cross[l]) {
           cross[l] = tf.tidy(() => model.memoryKeysValues(l, states));
           macs += model.macs.memoryKeysValues(model.memoryLength);
+        }
+        if (pending[l]!.length > 0) {
+          macs += pending[l]!.length * model.macs.copiedKeysValues;
+          flushCopied(model, caches, pending, l);
         }
         const input = x;
         const output = tf.tidy(() => {
@@ -146,14 +165,7 @@ async function decodeOne(model: TwoStreamModel, memory: HostMemory, row: number,
         }
         previous = hidden;
       }
-      for (let l = exit + 1; l < layers; l++) {
-        const state = x;
-        tf.tidy(() => {
-          const kv = model.decoderKeysValues(l, state);
-          const old = caches[l];
-          replaceCache(caches, l, old ? { keys: tf.concat([old.keys, kv.keys], 2), values: tf.concat([old.values, kv.values], 2) } : kv);
-        });
-      }
+      for (let l = exit + 1; l < layers; l++) pending[l]!.push(tf.clone(x));
       const state = x;
       const logitsTensor = tf.tidy(() => tf.reshape(model.head(state), [vocab]));
       x.dispose();
@@ -171,6 +183,7 @@ async function decodeOne(model: TwoStreamModel, memory: HostMemory, row: number,
       c?.keys.dispose();
       c?.values.dispose();
     }
+    for (const waiting of pending) tf.dispose(waiting);
     states.dispose();
     mask.dispose();
   }
@@ -239,7 +252,11 @@ async function decodeMasked(model: TwoStreamModel, memory: HostMemory, from: num
       tokens = next;
       if (finished.every((f) => f === 1)) break;
     }
-    for (let i = 0; i < b; i++) out.macs[from + i]! += (deepest[i]! + 1) * model.macs.memoryKeysValues(model.memoryLength);
+    for (let i = 0; i < b; i++) {
+      const row = from + i;
+      const copied = copiedStateCount(out.exits.subarray(row * options.steps, (row + 1) * options.steps));
+      out.macs[row]! += (deepest[i]! + 1) * model.macs.memoryKeysValues(model.memoryLength) + copied * model.macs.copiedKeysValues;
+    }
   } finally {
     for (const c of [...cross, ...caches]) {
       c?.keys.dispose();
@@ -254,7 +271,8 @@ async function decodeMasked(model: TwoStreamModel, memory: HostMemory, from: num
  * Greedy token-by-token decoding with a similarity exit at every decoder layer of every step: after layer l the
  * gate scores cos(h_l, h_{l-1}) of the current position (h_{-1} = its embedding) and the step leaves when
  * score >= thresholds[step], with layer l's state going through the shared head. Deeper layers get the copied
- * state's keys and values, so later steps can attend to it.
+ * state's keys and values, so later steps can attend to it; they are made when a later step first runs such a
+ * layer (see copiedStateCount), which gives the same result as making them at once.
  */
 export async function decodeWithExits(model: TwoStreamModel, memory: HostMemory, options: DecodeOptions): Promise<DecodeResult> {
   checkOptions(model, memory, options);

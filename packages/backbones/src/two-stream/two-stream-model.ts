@@ -87,9 +87,25 @@ export interface TwoStreamModel {
   head(x: tf.Tensor): tf.Tensor;
   /** The head's parameters for a loss: layer norm and the projection as a [d, V] kernel. Call inside tf.tidy. */
   headParameters(): { gamma: tf.Tensor; beta: tf.Tensor; kernel: tf.Tensor };
-  /** Teacher-forced pass with no exit: every decoder layer's output [B, steps, d]. Call inside tf.tidy. */
-  decoderHiddens(pixels: tf.Tensor, text: tf.Tensor, decoderInput: tf.Tensor): tf.Tensor[];
+  /**
+   * Teacher-forced pass with no decoder exit: every decoder layer's output [B, steps, d]. By default both encoder
+   * streams run all their layers; `depths` runs only the first `image` / `text` layers of each stream (the memory
+   * the decoder would see after an encoder exit at that depth). Call inside tf.tidy.
+   */
+  decoderHiddens(pixels: tf.Tensor, text: tf.Tensor, decoderInput: tf.Tensor, depths?: EncoderDepths): tf.Tensor[];
   dispose(): void;
+}
+
+/** Encoder layers each stream runs (1 .. encoderLayers). */
+export interface EncoderDepths {
+  readonly image: number;
+  readonly text: number;
+}
+
+function checkDepth(depth: number, layers: number, field: string): void {
+  if (!Number.isInteger(depth) || depth < 1 || depth > layers) {
+    throw new ArgumentError({ field, expected: `a whole number of encoder layers in [1, ${layers}]`, received: String(depth) });
+  }
 }
 
 function checkOptions(options: TwoStreamOptions): TwoStreamModel['options'] {
@@ -290,14 +306,16 @@ export function createTwoStreamModel(options: TwoStreamOptions): TwoStreamModel 
     headParameters() {
       return { gamma: headGamma, beta: headBeta, kernel: tf.transpose(tokenEmbedding) };
     },
-    decoderHiddens(pixels, text, decoderInput) {
+    decoderHiddens(pixels, text, decoderInput, depths) {
+      const imageDepth = depths?.image ?? o.encoderLayers;
+      const textDepth = depths?.text ?? o.encoderLayers;
+      checkDepth(imageDepth, o.encoderLayers, 'depths.image');
+      checkDepth(textDepth, o.encoderLayers, 'depths.text');
       let image = model.embedImage(pixels);
       let words = model.embedText(text);
       const real = model.textReal(text);
-      for (let l = 0; l < o.encoderLayers; l++) {
-        image = model.encoderLayer(l, image);
-        words = model.encoderLayer(l, words, real);
-      }
+      for (let l = 0; l < imageDepth; l++) image = model.encoderLayer(l, image);
+      for (let l = 0; l < textDepth; l++) words = model.encoderLayer(l, words, real);
       const memory = model.memory(image, words);
       const mask = model.memoryMask(real);
       let x = model.embedDecoder(decoderInput);
