@@ -15,6 +15,11 @@ export interface MueOptions {
   readonly epochs: number;
   /** How the encoder feeds the decoder in training (see encoder-depths.ts). */
   readonly encoderRecipe: EncoderRecipe;
+  /**
+   * Weight of the self-distillation term in batches with a shallow encoder draw (see depth-distillation.ts): the
+   * decoder's outputs on the shallow memory are pulled towards the full model's; 0 = none.
+   */
+  readonly distillation: number;
   readonly batchSize: number;
   readonly learningRate: number;
   readonly seed: number;
@@ -45,6 +50,7 @@ export const DEFAULT_MUE_OPTIONS = {
   decoderLayers: 4,
   epochs: 12,
   encoderRecipe: 'mixed-depth',
+  distillation: 0,
   batchSize: 64,
   learningRate: 1e-3,
   seed: 7,

@@ -44,6 +44,7 @@ export async function runMue(o: MueOptions & { searchSamples?: number }): Promis
         model: { dModel: o.dModel, heads: o.heads, encoderLayers: o.encoderLayers, decoderLayers: o.decoderLayers },
         epochs: o.epochs,
         encoderRecipe: o.encoderRecipe,
+        distillation: o.distillation,
         seed: o.seed,
         hand: o.hand,
         keep: o.keep,

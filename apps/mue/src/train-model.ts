@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createTwoStreamModel, type TwoStreamModel } from '@offramp/backbones';
+import { createTwoStreamModel, type EncoderDepths, type TwoStreamModel } from '@offramp/backbones';
 import { createRng } from '@offramp/core';
 import { VL_IGNORE, VL_VOCABULARY, type VisionLanguageSet } from '@offramp/data';
 import { layerwiseDecoderLoss } from '@offramp/losses';
 import { checkpointExists, fit, loadVariables, saveVariables } from '@offramp/train';
 import * as tf from '@tensorflow/tfjs';
 import type { MueOptions } from './options.js';
+import { depthDistillationLoss } from './depth-distillation.js';
 import { sampleEncoderDepths } from './encoder-depths.js';
 import { CAPTION_STEPS } from './tasks.js';
 
-type ModelSettings = Pick<MueOptions, 'dModel' | 'heads' | 'encoderLayers' | 'decoderLayers' | 'epochs' | 'encoderRecipe' | 'batchSize' | 'learningRate' | 'seed' | 'train'>;
+type ModelSettings = Pick<MueOptions, 'dModel' | 'heads' | 'encoderLayers' | 'decoderLayers' | 'epochs' | 'encoderRecipe' | 'distillation' | 'batchSize' | 'learningRate' | 'seed' | 'train'>;
 
 export function createMueModel(o: ModelSettings): TwoStreamModel {
   return createTwoStreamModel({
@@ -29,7 +30,9 @@ export function createMueModel(o: ModelSettings): TwoStreamModel {
 /** Checkpoint file of these settings (a different setting trains a new model). */
 export function checkpointPath(cacheDir: string, o: ModelSettings): string {
   // the plain recipe keeps the key of the models trained before recipes existed
-  const recipe = o.encoderRecipe === 'full' ? [] : [o.encoderRecipe];
+  const recipe: string[] = o.encoderRecipe === 'full' ? [] : [o.encoderRecipe];
+  // likewise, no distillation keeps the key of the models trained before it existed
+  if (o.distillation > 0) recipe.push(`distill-${o.distillation}`);
   const key = JSON.stringify(['pairs', 'linear-decay', ...recipe, o.dModel, o.heads, o.encoderLayers, o.decoderLayers, o.epochs, o.batchSize, o.learningRate, o.seed, o.train]);
   return join(cacheDir, `mue-${createHash('sha256').update(key).digest('hex').slice(0, 12)}.ckpt`);
 }
@@ -39,6 +42,13 @@ interface Batch {
   readonly text: tf.Tensor2D;
   readonly decoderInput: tf.Tensor2D;
   readonly targets: tf.Tensor2D;
+}
+
+/** A batch with its encoder depths and, for a shallow draw with distillation, the full model's output. */
+interface DepthBatch extends Batch {
+  readonly depths: EncoderDepths;
+  /** Softmax of the last decoder layer on the full-depth memory [B, steps, V], computed outside the gradient. */
+  readonly teacherProbs?: tf.Tensor;
 }
 
 /**
@@ -99,7 +109,8 @@ function setLearningRate(optimizer: tf.Optimizer, value: number): void {
 /**
  * Trains the model on both tasks with MuE's layer-wise decoder loss (no exits during training; with the
  * `mixed-depth` and `random-depth` recipes the decoder reads the memory of a drawn encoder depth per stream and
- * batch, see sampleEncoderDepths), or loads it
+ * batch, see sampleEncoderDepths; with `distillation` > 0 a batch with a shallow draw also pulls every decoder
+ * layer's output towards the full-depth model's, see depthDistillationLoss), or loads it
  * from the cache when these settings were trained before. Returns the model and whether it was loaded.
  */
 export async function trainOrLoad(
@@ -116,18 +127,40 @@ export async function trainOrLoad(
   const batchesPerEpoch = countBatches(sets, o.batchSize);
   const optimizer = tf.train.adam(o.learningRate);
   const depthRng = createRng(o.seed * 1000 + 999);
+  // one depth draw per batch, in batch order; the teacher's pass runs here, outside the optimizer's gradient
+  function* withDepths(batches: Iterable<Batch>): Generator<DepthBatch> {
+    for (const batch of batches) {
+      const depths = sampleEncoderDepths(o.encoderRecipe, depthRng, o.encoderLayers);
+      const shallow = depths.image < o.encoderLayers || depths.text < o.encoderLayers;
+      const teacherProbs =
+        o.distillation > 0 && shallow
+          ? tf.tidy(() => tf.softmax(model.head(model.decoderHiddens(batch.pixels, batch.text, batch.decoderInput).at(-1)!)))
+          : undefined;
+      try {
+        yield { ...batch, depths, ...(teacherProbs ? { teacherProbs } : {}) };
+      } finally {
+        teacherProbs?.dispose();
+      }
+    }
+  }
   try {
-    const result = await fit<Batch>({
+    const result = await fit<DepthBatch>({
       variables: model.variables,
       epochs: o.epochs,
       batchesPerEpoch,
-      batches: (epoch) => batchesOf(sets, o.batchSize, o.seed * 1000 + epoch),
+      batches: (epoch) => withDepths(batchesOf(sets, o.batchSize, o.seed * 1000 + epoch)),
       optimizer,
       progress: o.progress ? 'mue' : false,
       loss: (batch) => {
-        const depths = sampleEncoderDepths(o.encoderRecipe, depthRng, o.encoderLayers);
-        const hiddens = model.decoderHiddens(batch.pixels, batch.text, batch.decoderInput, depths);
-        return layerwiseDecoderLoss(hiddens, model.headParameters(), batch.targets, { ignoreIndex: VL_IGNORE });
+        const hiddens = model.decoderHiddens(batch.pixels, batch.text, batch.decoderInput, batch.depths);
+        const task = layerwiseDecoderLoss(hiddens, model.headParameters(), batch.targets, { ignoreIndex: VL_IGNORE });
+        const teacher = batch.teacherProbs;
+        if (!teacher) return task;
+        const keep = tf.notEqual(batch.targets, VL_IGNORE);
+        // the head on rows [B * steps, d] (a batched matMul of [B, steps, d] by [d, V] has a broken gradient in tfjs)
+        const logits = hiddens.map((h) => tf.reshape(model.head(tf.reshape(h, [-1, o.dModel])), teacher.shape));
+        const distill = depthDistillationLoss(logits, teacher, keep);
+        return tf.add(task, tf.mul(distill, o.distillation)) as tf.Scalar;
       },
       onEpochEnd: (epoch, loss) => {
         o.log(`epoch ${epoch + 1}/${o.epochs}: layer-wise loss ${loss.toFixed(4)}`);
