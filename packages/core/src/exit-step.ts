@@ -1,5 +1,7 @@
+import type { ExitCosts } from './cost.js';
+import type { Engine } from './engine.js';
 import type { Gate } from './gate.js';
-import { takeRows } from './math.js';
+import { argmaxRows, softmaxRows, takeRows } from './math.js';
 import { buildSignal, type NeedFlags, scoreSignal } from './needs.js';
 import type { ExitRecord } from './signal.js';
 
@@ -69,4 +71,58 @@ export function nextHistory(
     logits: takeRows(r.logits, classes, stay),
     probs: takeRows(r.probs, classes, stay),
   }));
+}
+
+/** A policy as a runner resolves it once: the gate, what it needs, one threshold per exit, the costs. */
+export interface ResolvedPolicy {
+  readonly gate: Gate;
+  readonly flags: NeedFlags;
+  /** One per exit before the last. */
+  readonly thresholds: ArrayLike<number>;
+  readonly costs: ExitCosts;
+}
+
+/** What one exit decided for the rows that reached it (row-aligned with them). */
+export interface ExitDecision {
+  readonly logits: Float32Array;
+  readonly probs: Float32Array;
+  readonly predicted: Int32Array;
+  /** 1 for each row that leaves at this exit. */
+  readonly leaving: Uint8Array;
+  /** The stage's features on the host, when the gate needs hidden states or similarity (never at the last exit). */
+  readonly hidden?: Float32Array;
+}
+
+/**
+ * One exit's step, shared by every runner: the head on the stage's output `h`, softmax, the
+ * features on the host when the gate needs them, and the gate's decision per row. `rows` carries
+ * the earlier exits' outputs and the previous stage's features of the same rows.
+ */
+export async function decideAtExit<T>(
+  engine: Engine<T>,
+  policy: ResolvedPolicy,
+  exit: number,
+  h: T,
+  rows: { readonly history: readonly ExitRecord[]; readonly previousHidden?: Float32Array | undefined },
+): Promise<ExitDecision> {
+  const { exits, classes } = engine;
+  const logits = await engine.runHead(exit, h);
+  const probs = softmaxRows(logits, classes);
+  const wantsHidden = (policy.flags.hidden || policy.flags.similarity) && exit < exits - 1;
+  const hidden = wantsHidden ? await engine.toHost(h) : undefined;
+  const leaving = leavingRows({
+    gate: policy.gate,
+    flags: policy.flags,
+    exit,
+    exits,
+    classes,
+    threshold: policy.thresholds[exit] ?? 0,
+    cost: policy.costs.normalized[exit]!,
+    logits,
+    probs,
+    ...(hidden ? { hidden } : {}),
+    ...(rows.previousHidden ? { previousHidden: rows.previousHidden } : {}),
+    history: rows.history,
+  });
+  return { logits, probs, predicted: argmaxRows(probs, classes), leaving, ...(hidden ? { hidden } : {}) };
 }

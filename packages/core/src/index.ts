@@ -47,6 +47,13 @@ export {
   type GateConfig,
   type NetworkConfig,
 } from './config.js';
-export { leavingRows, nextHistory, type ExitStepInput } from './exit-step.js';
+export {
+  decideAtExit,
+  leavingRows,
+  nextHistory,
+  type ExitDecision,
+  type ExitStepInput,
+  type ResolvedPolicy,
+} from './exit-step.js';
 export { StageQueue, type PendingRows } from './stage-queue.js';
 export { needFlags, type NeedFlags } from './needs.js';

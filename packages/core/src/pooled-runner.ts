@@ -1,9 +1,9 @@
 import { ArgumentError, EmptyBatchError } from './errors.js';
 import type { Engine } from './engine.js';
-import { leavingRows, nextHistory } from './exit-step.js';
+import { decideAtExit, nextHistory } from './exit-step.js';
 import { ExitResultBuilder } from './exit-result-builder.js';
 import { validateInput } from './input.js';
-import { argmaxRows, softmaxRows, takeRows } from './math.js';
+import { takeRows } from './math.js';
 import { needFlags } from './needs.js';
 import type { ExitResult } from './result.js';
 import { checkEngineCosts, type ExitPolicy } from './runner.js';
@@ -64,7 +64,7 @@ export async function runEarlyExitPooled<T>(
   const { minRows } = options;
   const thresholds = resolveThresholds(policy.gate, policy.thresholds, exits);
   const flags = needFlags(policy.gate);
-  const wantsHidden = flags.hidden || flags.similarity;
+  const resolved = { gate: policy.gate, flags, thresholds, costs: policy.costs };
   const out = new ExitResultBuilder(exits, classes, policy.costs);
   const queues = Array.from({ length: exits }, () => new StageQueue<T>());
   let inFlight: T | undefined;
@@ -75,25 +75,8 @@ export async function runEarlyExitPooled<T>(
     const h = await engine.runStage(l, group.value);
     engine.dispose(group.value);
     inFlight = h;
-    const logits = await engine.runHead(l, h);
-    const probs = softmaxRows(logits, classes);
+    const { logits, probs, predicted, leaving, hidden } = await decideAtExit(engine, resolved, l, h, group);
     const n = group.samples.length;
-    const hidden = wantsHidden && l < exits - 1 ? await engine.toHost(h) : undefined;
-    const leaving = leavingRows({
-      gate: policy.gate,
-      flags,
-      exit: l,
-      exits,
-      classes,
-      threshold: thresholds[l] ?? 0,
-      cost: policy.costs.normalized[l]!,
-      logits,
-      probs,
-      ...(hidden ? { hidden } : {}),
-      ...(group.previousHidden ? { previousHidden: group.previousHidden } : {}),
-      history: group.history,
-    });
-    const predicted = argmaxRows(probs, classes);
     const stay: number[] = [];
     for (let i = 0; i < n; i++) {
       if (!leaving[i]) {

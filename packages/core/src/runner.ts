@@ -3,8 +3,8 @@ import { CountMismatchError } from './errors.js';
 import type { Engine } from './engine.js';
 import type { Gate } from './gate.js';
 import { validateInput } from './input.js';
-import { argmaxRows, softmaxRows, takeRows } from './math.js';
-import { leavingRows, nextHistory } from './exit-step.js';
+import { takeRows } from './math.js';
+import { decideAtExit, nextHistory } from './exit-step.js';
 import { needFlags } from './needs.js';
 import type { ExitResult } from './result.js';
 import type { ExitRecord } from './signal.js';
@@ -44,7 +44,7 @@ export async function runEarlyExit<T>(
   const { exits, classes } = engine;
   const thresholds = resolveThresholds(policy.gate, policy.thresholds, exits);
   const flags = needFlags(policy.gate);
-  const wantsHidden = flags.hidden || flags.similarity;
+  const resolved = { gate: policy.gate, flags, thresholds, costs: policy.costs };
 
   const exit = new Int32Array(batch);
   const prediction = new Int32Array(batch);
@@ -65,26 +65,11 @@ export async function runEarlyExit<T>(
       live = h;
       engine.dispose(x!);
       x = undefined;
-      const logits = await engine.runHead(l, h);
-      const probs = softmaxRows(logits, classes);
-      const n = rows.length;
-      const hidden = wantsHidden && l < exits - 1 ? await engine.toHost(h) : undefined;
-      const leaving = leavingRows({
-        gate: policy.gate,
-        flags,
-        exit: l,
-        exits,
-        classes,
-        threshold: thresholds[l] ?? 0,
-        cost: policy.costs.normalized[l]!,
-        logits,
-        probs,
-        ...(hidden ? { hidden } : {}),
-        ...(previousHidden ? { previousHidden } : {}),
+      const { logits, probs, predicted, leaving, hidden } = await decideAtExit(engine, resolved, l, h, {
         history,
+        previousHidden,
       });
-
-      const predicted = argmaxRows(probs, classes);
+      const n = rows.length;
       const stay: number[] = [];
       for (let i = 0; i < n; i++) {
         if (!leaving[i]) {
