@@ -43,6 +43,16 @@ export function emptyRawPoint(): RawPoint {
   return { latencies: [], server: [], exitCounts: [], durationS: 0, right: 0, agree: 0, cost: 0, non2xx: 0, errors: 0, timeouts: 0 };
 }
 
+/** Adds a 200 answer's body to `raw`: right against `label`, agreeing with `fullPrediction`, its cost, server time and exit. */
+export function scoreAnswer(raw: RawPoint, body: string, label: number, fullPrediction: number): void {
+  const answer = JSON.parse(body) as Answer;
+  if (answer.prediction === label) raw.right++;
+  if (answer.prediction === fullPrediction) raw.agree++;
+  raw.cost += answer.cost;
+  raw.server.push(answer.serverMs);
+  raw.exitCounts[answer.exit] = (raw.exitCounts[answer.exit] ?? 0) + 1;
+}
+
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const pos = (sorted.length - 1) * q;
@@ -80,14 +90,7 @@ export function drivePoint(
               return { ...request, body: bodies[i]! };
             },
             onResponse: (status, body, context) => {
-              if (status !== 200) return;
-              const i = context.sample as number;
-              const answer = JSON.parse(body) as Answer;
-              if (answer.prediction === set.labels[i]) raw.right++;
-              if (answer.prediction === fullPredictions[i]) raw.agree++;
-              raw.cost += answer.cost;
-              raw.server.push(answer.serverMs);
-              raw.exitCounts[answer.exit] = (raw.exitCounts[answer.exit] ?? 0) + 1;
+              if (status === 200) scoreAnswer(raw, body, set.labels[context.sample as number]!, fullPredictions[context.sample as number]!);
             },
           },
         ],

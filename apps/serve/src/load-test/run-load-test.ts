@@ -12,15 +12,11 @@ import { writeReport } from './report.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
 import { binaryBodies, digitsSets } from './test-set.js';
 
-export interface LoadTestSettings {
+/** What both load tests (closed and open loop) serve, how, and where their results go. */
+export interface ServingSettings {
   readonly networks: readonly string[];
   readonly bundleDir: string;
   readonly policies: readonly PolicyName[];
-  /** Offered load: concurrent clients, each sending its next request when the last is answered. */
-  readonly connections: readonly number[];
-  /** Seconds per run; each point is `rounds` runs, interleaved across policies, pooled. */
-  readonly durationS: number;
-  readonly rounds: number;
   readonly warmupS: number;
   readonly maxBatch: number;
   readonly maxWaitMs: number;
@@ -38,6 +34,14 @@ export interface LoadTestSettings {
   readonly main: string;
   readonly benchMain: string;
   readonly log: (line: string) => void;
+}
+
+export interface LoadTestSettings extends ServingSettings {
+  /** Offered load: concurrent clients, each sending its next request when the last is answered. */
+  readonly connections: readonly number[];
+  /** Seconds per run; each point is `rounds` runs, interleaved across policies, pooled. */
+  readonly durationS: number;
+  readonly rounds: number;
 }
 
 /** A server configuration under test: a batching policy, adapting online or not. */
@@ -118,7 +122,13 @@ export interface LoadTestReport {
   readonly networks: readonly NetworkRun[];
 }
 
-function serverArgs(settings: LoadTestSettings, bundle: string, variant: Variant, thresholds: readonly number[]): string[] {
+/** The `serve` arguments of a variant's server. */
+export function serverArgs(
+  settings: Pick<ServingSettings, 'maxBatch' | 'maxWaitMs' | 'maxQueue' | 'timeoutMs' | 'epsilon' | 'delta'>,
+  bundle: string,
+  variant: Variant,
+  thresholds: readonly number[],
+): string[] {
   const args = ['--bundle', bundle, '--policy', variant.policy, '--port', '0', '--host', '127.0.0.1'];
   args.push('--thresholds', thresholds.join(','));
   args.push('--max-batch', String(settings.maxBatch), '--max-wait', String(settings.maxWaitMs));
