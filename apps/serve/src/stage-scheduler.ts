@@ -1,13 +1,11 @@
 import {
   ArgumentError,
-  argmaxRows,
+  decideAtExit,
   type ExitRecord,
-  leavingRows,
   needFlags,
   type NeedFlags,
   nextHistory,
   type PendingRows,
-  softmaxRows,
   StageQueue,
   takeRows,
 } from '@offramp/core';
@@ -39,7 +37,7 @@ export interface StageSchedulerOptions extends BatchingOptions {
  * the one whose oldest row has waited longest: a request that exits leaves the batch at its stage and
  * is answered at once, and requests that arrive while later stages are busy join stage 0 without
  * waiting for the slower samples of earlier batches. The exit of every row is decided by
- * core's per-stage step (leavingRows), so answers equal those of runEarlyExit and evaluateTrace.
+ * core's per-exit step (decideAtExit), so answers equal those of runEarlyExit and evaluateTrace.
  */
 export class StageScheduler<T> implements Scheduler {
   readonly policy = 'continuous' as const;
@@ -222,25 +220,13 @@ export class StageScheduler<T> implements Scheduler {
       h = await engine.runStage(l, input);
       engine.dispose(input);
       input = undefined;
-      const logits = await engine.runHead(l, h);
-      const probs = softmaxRows(logits, classes);
-      const wantsHidden = (this.#flags.hidden || this.#flags.similarity) && l < exits - 1;
-      const hidden = wantsHidden ? await engine.toHost(h) : undefined;
-      const leaving = leavingRows({
-        gate: policy.gate,
-        flags: this.#flags,
-        exit: l,
-        exits,
-        classes,
-        threshold: this.thresholds[l] ?? 0,
-        cost: policy.costs.normalized[l]!,
-        logits,
-        probs,
-        ...(hidden ? { hidden } : {}),
-        ...(group.previousHidden ? { previousHidden: group.previousHidden } : {}),
-        history: group.history,
-      });
-      const predicted = argmaxRows(probs, classes);
+      const { logits, probs, predicted, leaving, hidden } = await decideAtExit(
+        engine,
+        { gate: policy.gate, flags: this.#flags, thresholds: this.thresholds, costs: policy.costs },
+        l,
+        h,
+        group,
+      );
       const stay: number[] = [];
       for (let i = 0; i < n; i++) {
         const id = group.samples[i]!;
