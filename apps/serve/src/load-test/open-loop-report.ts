@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { updateMarkedSection } from '@offramp/app-kit';
 import { writeFileAtomic } from '@offramp/core/node';
 import { xyChartSvg } from '@offramp/plot';
+import { int, ms } from './report.js';
 import type { OpenLoopNetworkRun, OpenLoopReport } from './run-open-loop.js';
 
-const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
-const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const share = (v: number | null) => (v === null ? '-' : `${Math.round(v * 100)}%`);
 
 /** The open-loop tables: every point, then p50 / p99 of each variant side by side per offered rate. */

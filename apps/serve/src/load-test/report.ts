@@ -4,9 +4,11 @@ import { writeFileAtomic } from '@offramp/core/node';
 import { xyChartSvg } from '@offramp/plot';
 import type { LoadTestReport, NetworkRun } from './run-load-test.js';
 
-const ms = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(2));
+/** Milliseconds with two decimals ('-' when missing). */
+export const ms = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(2));
 const pct = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(1)}%`);
-const int = (v: number) => Math.round(v).toLocaleString('en-US');
+/** A whole number with thousands separators. */
+export const int = (v: number) => Math.round(v).toLocaleString('en-US');
 
 /** The tables of a load-test report. */
 export function markdownReport(report: LoadTestReport): string {
