@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChromium } from './ensure-chromium.mjs';
+import { ensurePythonOnnx } from './ensure-python-onnx.mjs';
 
 const roots = ['packages', 'apps'];
 const reportName = 'test-results.json';
@@ -15,11 +16,13 @@ const reports = () =>
 for (const file of reports()) rmSync(file, { force: true });
 
 ensureChromium();
+// The official ONNX checker runs on every compiled model: a missing checker fails the run.
+ensurePythonOnnx();
 
 const extra = process.argv.slice(2);
 const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', ...extra], {
   stdio: 'inherit',
-  env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
+  env: { TURBO_TELEMETRY_DISABLED: '1', OFFRAMP_REQUIRE_ONNX_CHECKER: '1', ...process.env },
 });
 
 let passed = 0;

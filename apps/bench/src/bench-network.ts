@@ -1,15 +1,33 @@
 import { join } from 'node:path';
 import { chooseOperatingPoint, fullModelAccuracy, sweepThresholds } from '@offramp/calibration';
-import { collectTrace, computeExitCosts, defineGate, type ExitPolicy } from '@offramp/core';
+import {
+  collectTrace,
+  computeExitCosts,
+  createExitPolicy,
+  defineGate,
+  type ExitPolicy,
+  impliedSpeedup,
+  measureStageTimes,
+  shapeSize,
+  type StageTimes,
+  timeExitCosts,
+} from '@offramp/core';
 import type { DatasetSplit } from '@offramp/data';
-import { maxProbGate } from '@offramp/gates';
-import { OnnxEngine, type OrtRuntime, type OrtSessionOptions } from '@offramp/onnx';
-import { exportNetwork } from '@offramp/onnx/export';
+import { builtinGateRegistry } from '@offramp/gates';
+import {
+  CompiledEarlyExit,
+  compileEarlyExit,
+  type OnnxBundle,
+  OnnxEngine,
+  type OrtRuntime,
+  type OrtSessionOptions,
+} from '@offramp/onnx';
 import { writeOnnxBundle } from '@offramp/onnx/node';
 import { z } from 'zod';
 import { measureCallOverhead } from './call-overhead.js';
 import {
   accuracyOf,
+  compiledPass,
   earlyExitPass,
   fullModelPass,
   fusedChainPass,
@@ -18,7 +36,6 @@ import {
   type Pass,
   pooledEarlyExitPass,
 } from './measure.js';
-import type { BenchNetwork } from './networks.js';
 import type { Progress } from './progress.js';
 import { TimingEngine } from './timing-engine.js';
 
@@ -31,7 +48,15 @@ const neverExitGate = defineGate({
   defaultThreshold: 1,
   macs: () => 0,
   score: () => (signal) => new Float32Array(signal.batch),
+  // 0 for every row, as an ONNX graph: the compiled never-exit graph runs every stage, head and gate.
+  onnx: () => (g, { probs }) => ({
+    score: g.node('Mul', [g.node('ReduceMax', [probs], { axes: { ints: [1] }, keepdims: { int: 0 } }), g.constant(0, 'float32')]),
+  }),
 });
+
+/** The gates the bench creates by name: the built-in ones and never-exit. */
+const gates = builtinGateRegistry();
+gates.register(neverExitGate);
 
 export interface ModeResult {
   /** Median samples per second over the repetitions. */
@@ -106,11 +131,35 @@ export interface BatchResult {
   readonly breakdown: TimeBreakdown;
   /** Pooled early exit (measured at batch sizes > 1, with minRows = the batch size). */
   readonly pooled?: PooledResult;
+  /** Early exit compiled into one ONNX graph, and the same graph with a gate that never fires. */
+  readonly compiled: CompiledResultSummary;
+  /** Per-row time of each stage+head and each gate at this batch size, measured on the engine (JS-driven). */
+  readonly stageTimes: StageTimes;
+  /**
+   * The time-implied ceiling: the full graph's measured time per row over the mean measured time of
+   * the exits taken (stage+head and gate times up to each sample's exit, from stageTimes).
+   */
+  readonly timeImpliedSpeedup: number;
+}
+
+export interface CompiledResultSummary {
+  readonly early: ModeResult;
+  readonly never: ModeResult;
+  /** compiled early exit / full throughput. */
+  readonly speedup: number;
+  /** compiled never-exit time / full-graph time - 1. */
+  readonly neverOverhead: number;
+  /** speedup / the time-implied ceiling. */
+  readonly ofTimeImplied: number;
+  /** Whether every sample's exit and prediction equal those of the JS-driven runner. */
+  readonly sameExits: boolean;
 }
 
 export interface NetworkResult {
   readonly name: string;
   readonly description: string;
+  /** The onnxruntime build the network was timed on. */
+  readonly runtime: string;
   readonly trainedFromCache: boolean;
   readonly stageMacs: readonly number[];
   readonly headMacs: readonly number[];
@@ -148,7 +197,21 @@ function modeResult(passes: readonly Pass[], n: number, labels: Int32Array): Mod
 
 /** The number of progress ticks measureNetwork makes. */
 export function progressTicks(settings: MeasureSettings): number {
-  return 2 + settings.batchSizes.length * (settings.repetitions + 2);
+  return 2 + settings.batchSizes.length * (settings.repetitions + 3);
+}
+
+/** A network ready to time: its bundle of ONNX graphs and where it came from. */
+export interface BenchModel {
+  readonly name: string;
+  readonly description: string;
+  readonly bundle: OnnxBundle;
+  readonly trainedFromCache: boolean;
+}
+
+/** An onnxruntime build to time on, and its name in the report. */
+export interface NamedRuntime {
+  readonly name: string;
+  readonly runtime: OrtRuntime;
 }
 
 /**
@@ -157,24 +220,19 @@ export function progressTicks(settings: MeasureSettings): number {
  * several repetitions: the single full-model graph, real early exit, and early exit that never exits.
  */
 export async function measureNetwork(
-  network: BenchNetwork,
+  network: BenchModel,
   split: DatasetSplit,
-  runtime: OrtRuntime,
+  { name: runtimeName, runtime }: NamedRuntime,
   settings: MeasureSettings,
-  trainedFromCache: boolean,
   progress: Progress,
 ): Promise<NetworkResult> {
-  const bundle = exportNetwork({
-    name: network.name,
-    inputShape: network.inputShape,
-    classes: network.classes,
-    stages: network.backbone.stages,
-    heads: network.heads,
-  });
+  const { bundle, trainedFromCache } = network;
+  const classes = bundle.manifest.classes;
   const engine = await OnnxEngine.create(runtime, bundle, { sessionOptions: settings.sessionOptions });
+  const compiledModels: CompiledEarlyExit[] = [];
   try {
     const exits = engine.exits;
-    const gate = maxProbGate.create({}, { exits, classes: network.classes });
+    const gate = gates.create('max-prob', { exits, classes: classes });
     const costs = computeExitCosts({
       stageMacs: bundle.manifest.macs.stages,
       headMacs: bundle.manifest.macs.heads,
@@ -192,8 +250,7 @@ export async function measureNetwork(
         ...bundle,
         manifest: {
           ...bundle.manifest,
-          gate: { name: gate.name, options: {} },
-          thresholds: { gate: gate.name, values: new Array(exits - 1).fill(threshold) },
+          policy: { gate: gate.name, thresholds: new Array<number>(exits - 1).fill(threshold) },
         },
       });
     }
@@ -201,7 +258,7 @@ export async function measureNetwork(
     const exitAccuracies = testTrace.probs.map((_, l) => {
       const pred = new Int32Array(test.n);
       for (let i = 0; i < test.n; i++) {
-        const row = testTrace.probs[l]!.subarray(i * network.classes, (i + 1) * network.classes);
+        const row = testTrace.probs[l]!.subarray(i * classes, (i + 1) * classes);
         pred[i] = row.indexOf(Math.max(...row));
       }
       return accuracyOf(pred, test.labels);
@@ -209,8 +266,16 @@ export async function measureNetwork(
     const callOverheadSeconds = await measureCallOverhead(runtime, settings.sessionOptions);
     progress.tick(`${network.name}: call overhead`);
 
-    const earlyPolicy: ExitPolicy = { gate, thresholds: threshold, costs };
-    const neverPolicy: ExitPolicy = { gate: neverExitGate.create({}, { exits, classes: network.classes }), thresholds: 1, costs };
+    const earlyPolicy = createExitPolicy({ gate, thresholds: threshold, costs });
+    const neverPolicy = createExitPolicy({ gate: gates.create('never-exit', { exits, classes }), thresholds: 1, costs });
+    const open = async (policy: ExitPolicy) => {
+      const model = await CompiledEarlyExit.create(runtime, compileEarlyExit(bundle, policy), settings.sessionOptions);
+      compiledModels.push(model);
+      return model;
+    };
+    const compiledEarly = await open(earlyPolicy);
+    const compiledNever = await open(neverPolicy);
+    const perSample = shapeSize(bundle.manifest.inputShape);
     const n = test.n;
     const batches: BatchResult[] = [];
     let exitCounts: number[] = [];
@@ -220,11 +285,15 @@ export async function measureNetwork(
       const never: Pass[] = [];
       const chain: { seconds: number; cpuSeconds: number }[] = [];
       const pooled: Pass[] = [];
+      const compiled: Pass[] = [];
+      const compiledNeverPasses: Pass[] = [];
       const pool = batch > 1;
       // Warm-up: first calls at a new batch shape allocate.
       await fullModelPass(engine, test.images, n, batch, costs.backboneMacs);
       await earlyExitPass(engine, earlyPolicy, test.images, n, batch);
       if (pool) await pooledEarlyExitPass(engine, earlyPolicy, test.images, n, batch, batch);
+      await compiledPass(compiledEarly, test.images, n, batch, costs);
+      await compiledPass(compiledNever, test.images, n, batch, costs);
       progress.tick(`${network.name} batch ${batch}: warm-up`);
       for (let r = 0; r < settings.repetitions; r++) {
         full.push(await fullModelPass(engine, test.images, n, batch, costs.backboneMacs));
@@ -232,6 +301,8 @@ export async function measureNetwork(
         never.push(await earlyExitPass(engine, neverPolicy, test.images, n, batch));
         chain.push(await fusedChainPass(engine, test.images, n, batch));
         if (pool) pooled.push(await pooledEarlyExitPass(engine, earlyPolicy, test.images, n, batch, batch));
+        compiled.push(await compiledPass(compiledEarly, test.images, n, batch, costs));
+        compiledNeverPasses.push(await compiledPass(compiledNever, test.images, n, batch, costs));
         progress.tick(`${network.name} batch ${batch}: repetition ${r + 1}/${settings.repetitions}`);
       }
       const timing = new TimingEngine(engine);
@@ -284,8 +355,28 @@ export async function measureNetwork(
           concat: pt.concat / pooledTimed.seconds,
         };
       }
+      const stageTimes = await measureStageTimes(engine, earlyPolicy, test.images.subarray(0, batch * perSample), batch, {
+        repetitions: settings.repetitions * 3,
+      });
+      progress.tick(`${network.name} batch ${batch}: stage times`);
+      const timeImplied = impliedSpeedup(timeExitCosts(stageTimes), early[0]!.exit, 1 / fullMode.samplesPerSecond);
+      const compiledMode = modeResult(compiled, n, test.labels);
+      const compiledNeverMode = modeResult(compiledNeverPasses, n, test.labels);
+      const compiledSpeedup = compiledMode.samplesPerSecond / fullMode.samplesPerSecond;
       batches.push({
         batch,
+        compiled: {
+          early: compiledMode,
+          never: compiledNeverMode,
+          speedup: compiledSpeedup,
+          neverOverhead: fullMode.samplesPerSecond / compiledNeverMode.samplesPerSecond - 1,
+          ofTimeImplied: compiledSpeedup / timeImplied,
+          sameExits:
+            compiled[0]!.exit.every((e, i) => e === early[0]!.exit[i]) &&
+            compiled[0]!.prediction.every((p, i) => p === early[0]!.prediction[i]),
+        },
+        stageTimes,
+        timeImpliedSpeedup: timeImplied,
         full: fullMode,
         early: earlyMode,
         never: neverMode,
@@ -312,6 +403,7 @@ export async function measureNetwork(
     return {
       name: network.name,
       description: network.description,
+      runtime: runtimeName,
       trainedFromCache,
       stageMacs: costs.stageMacs,
       headMacs: costs.headMacs,
@@ -325,6 +417,7 @@ export async function measureNetwork(
       batches,
     };
   } finally {
+    for (const model of compiledModels) await model.release();
     await engine.release();
   }
 }

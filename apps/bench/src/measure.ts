@@ -1,5 +1,5 @@
-import { type Engine, type ExitPolicy, type ExitResult, runEarlyExit, runEarlyExitPooled, shapeSize } from '@offramp/core';
-import type { OnnxEngine } from '@offramp/onnx';
+import { type Engine, type ExitCosts, type ExitPolicy, type ExitResult, runEarlyExit, runEarlyExitPooled, shapeSize } from '@offramp/core';
+import type { CompiledEarlyExit, CompiledResult, OnnxEngine } from '@offramp/onnx';
 
 /** Predictions, exits and MACs of a pass over a data set, and how long it took. */
 export interface Pass {
@@ -158,4 +158,28 @@ export async function fusedChainPass<T>(
       engine.dispose(x);
     }
   });
+}
+
+/** Early exit compiled into one ONNX graph (one session call per batch) over the data. */
+export async function compiledPass(
+  model: CompiledEarlyExit,
+  images: Float32Array,
+  n: number,
+  batch: number,
+  costs: ExitCosts,
+): Promise<Pass> {
+  const perSample = shapeSize(model.inputShape);
+  const parts = chunks(n, batch);
+  const inputs = parts.map(([start, count]) => images.subarray(start * perSample, (start + count) * perSample));
+  const results: CompiledResult[] = [];
+  const { seconds, cpuSeconds } = await clock(async () => {
+    for (let i = 0; i < parts.length; i++) results.push(await model.run(inputs[i]!, parts[i]![1]));
+  });
+  const prediction = new Int32Array(n);
+  const exit = new Int32Array(n);
+  parts.forEach(([start], i) => {
+    prediction.set(results[i]!.prediction, start);
+    exit.set(results[i]!.exit, start);
+  });
+  return { seconds, cpuSeconds, prediction, exit, macs: Float64Array.from(exit, (l) => costs.cumulativeMacs[l]!) };
 }

@@ -1,8 +1,16 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@offramp/core/node';
 import { loadMnistDigits, MNIST_DIGITS_SPLIT, splitDataset, type DatasetSplit } from '@offramp/data';
-import type { OrtRuntime } from '@offramp/onnx';
-import { measureNetwork, type MeasureSettings, type NetworkResult, progressTicks } from './bench-network.js';
+import { exportNetwork } from '@offramp/onnx/export';
+import {
+  type BenchModel,
+  measureNetwork,
+  type MeasureSettings,
+  type NamedRuntime,
+  type NetworkResult,
+  progressTicks,
+} from './bench-network.js';
+import { importedTorchBundle } from './imported-network.js';
 import { type BenchNetwork, createDeepMlp, createDigitsCnn, DEEP_MLP, type DeepMlpArchitecture } from './networks.js';
 import { createProgress } from './progress.js';
 import { type BenchReport, markdownReport, speedupSvg, updateReadme } from './report.js';
@@ -18,7 +26,10 @@ export interface BenchOptions {
   readonly repetitions: number;
   readonly maxDrop: number;
   readonly threads: number;
-  readonly runtimeName: string;
+  /** The onnxruntime builds to time on, in order (each network on each). */
+  readonly runtimes: readonly NamedRuntime[];
+  /** The app's folder (the imported PyTorch model is read relative to it). */
+  readonly appDir: string;
   readonly cacheDir: string;
   readonly outDir: string;
   /** README to update between the bench-table markers, if any. */
@@ -39,8 +50,11 @@ export const DEFAULT_BENCH_OPTIONS = {
   threads: 1,
 } as const;
 
-/** Trains (or loads) both networks, measures them, and writes results JSON, markdown and SVG. */
-export async function runBench(options: BenchOptions, runtime: OrtRuntime): Promise<BenchReport> {
+/**
+ * Trains (or loads) the two networks of this repo, imports the PyTorch-exported one, measures each on
+ * every runtime asked for, and writes results JSON, markdown and SVG.
+ */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const data = await loadMnistDigits();
   const split: DatasetSplit = splitDataset(data, { ...options.sizes, seed: options.seed });
   const settings: MeasureSettings = {
@@ -59,7 +73,7 @@ export async function runBench(options: BenchOptions, runtime: OrtRuntime): Prom
     [() => createDigitsCnn(options.seed), options.digitsTraining],
     [() => createDeepMlp(options.seed, options.deep), options.deepTraining],
   ];
-  const networks: NetworkResult[] = [];
+  const models: BenchModel[] = [];
   for (const [make, training] of makers) {
     const network = make();
     try {
@@ -70,21 +84,41 @@ export async function runBench(options: BenchOptions, runtime: OrtRuntime): Prom
         options.cacheDir,
       );
       options.log(`${network.name}: ${trained.fromCache ? 'loaded' : 'trained and cached'} ${trained.path}`);
+      const bundle = exportNetwork({
+        name: network.name,
+        inputShape: network.inputShape,
+        classes: network.classes,
+        stages: network.backbone.stages,
+        heads: network.heads,
+      });
+      models.push({ name: network.name, description: network.description, bundle, trainedFromCache: trained.fromCache });
+    } finally {
+      network.dispose();
+    }
+  }
+  models.push({
+    name: 'torch-cnn',
+    description: 'a CNN exported by PyTorch (torch.onnx.export; untrained weights), cut at its 3 stages, linear heads trained here',
+    bundle: await importedTorchBundle(options.runtimes[0]!.runtime, options.appDir, split.train),
+    trainedFromCache: false,
+  });
+  options.log('torch-cnn: imported, heads trained on its features');
+  const networks: NetworkResult[] = [];
+  for (const model of models) {
+    for (const runtime of options.runtimes) {
       const progress = createProgress(progressTicks(settings), options.progress);
       try {
-        networks.push(await measureNetwork(network, split, runtime, settings, trained.fromCache, progress));
+        networks.push(await measureNetwork(model, split, runtime, settings, progress));
       } finally {
         progress.stop();
       }
-      options.log(`${network.name}: measured`);
-    } finally {
-      network.dispose();
+      options.log(`${model.name} on ${runtime.name}: measured`);
     }
   }
   const report: BenchReport = {
     date: new Date().toISOString(),
     node: process.versions.node,
-    runtime: options.runtimeName,
+    runtime: options.runtimes.map((r) => r.name).join(', '),
     threads: options.threads,
     repetitions: options.repetitions,
     testSamples: split.test.n,

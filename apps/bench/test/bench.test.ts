@@ -2,7 +2,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useWasmBackend } from '@offramp/backbones';
-import { loadNodeRuntime } from '@offramp/onnx';
+import { loadNodeRuntime, loadWebRuntime } from '@offramp/onnx';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { median } from '../src/measure.js';
 import { DEFAULT_BENCH_OPTIONS, runBench } from '../src/pipeline.js';
@@ -30,24 +32,37 @@ describe('bench pipeline on a tiny setting', () => {
         batchSizes: [1, 16],
         repetitions: 2,
         maxDrop: 0.02,
-        runtimeName: 'onnxruntime-node',
+        runtimes: [
+          { name: 'onnxruntime-node 1.30 (CPU)', runtime: await loadNodeRuntime() },
+          { name: 'onnxruntime-web 1.30 (wasm)', runtime: await loadWebRuntime() },
+        ],
+        appDir: join(dirname(fileURLToPath(import.meta.url)), '..'),
         cacheDir,
         outDir,
         readme,
         progress: false,
         log: (line) => lines.push(line),
-      },
-      await loadNodeRuntime(),
-    );
-  }, 120_000);
+      });
+  }, 240_000);
 
-  it('measures both networks at every batch size, with one run per repetition', () => {
-    expect(report.networks.map((n) => n.name)).toEqual(['digits-cnn', 'deep-mlp']);
+  it('measures every network on every runtime at every batch size, with one run per repetition', () => {
+    const names = ['digits-cnn', 'deep-mlp', 'torch-cnn'];
+    expect(report.networks.map((n) => `${n.name} ${n.runtime.split(' ')[0]}`)).toEqual(
+      names.flatMap((name) => [`${name} onnxruntime-node`, `${name} onnxruntime-web`]),
+    );
     for (const net of report.networks) {
       expect(net.batches.map((b) => b.batch)).toEqual([1, 16]);
       expect(net.exitCounts.reduce((a, b) => a + b, 0)).toBe(100);
       for (const b of net.batches) {
-        for (const mode of [b.full, b.early, b.never]) {
+        // The compiled graph: exactly the runner's exits and predictions; its never-exit predicts as the full model.
+        expect(b.compiled.sameExits).toBe(true);
+        expect(b.compiled.early.accuracy).toBe(b.early.accuracy);
+        expect(b.compiled.never.accuracy).toBe(b.full.accuracy);
+        expect(b.compiled.speedup).toBeCloseTo(b.compiled.early.samplesPerSecond / b.full.samplesPerSecond, 10);
+        expect(b.compiled.ofTimeImplied).toBeCloseTo(b.compiled.speedup / b.timeImpliedSpeedup, 10);
+        expect(b.stageTimes.batch).toBe(b.batch);
+        expect(b.stageTimes.stageSeconds.every((t) => t > 0)).toBe(true);
+        for (const mode of [b.full, b.early, b.never, b.compiled.early, b.compiled.never]) {
           expect(mode.runs).toHaveLength(2);
           expect(mode.samplesPerSecond).toBe(median(mode.runs));
           expect(mode.accuracy).toBeGreaterThan(0.1);
@@ -83,10 +98,12 @@ describe('bench pipeline on a tiny setting', () => {
 
   it('writes the results JSON, markdown, plot and README table', async () => {
     const json = JSON.parse(await readFile(join(outDir, 'bench.json'), 'utf8')) as BenchReport;
-    expect(json.networks).toHaveLength(2);
+    expect(json.networks).toHaveLength(6);
     const md = await readFile(join(outDir, 'bench.md'), 'utf8');
-    expect(md).toContain('| digits-cnn | 16 |');
-    expect(md).toContain('| deep-mlp | 16, pooled (min 16 rows;');
+    expect(md).toContain('| digits-cnn (node) | 16 |');
+    expect(md).toContain('| torch-cnn (web) | 1 |');
+    expect(md).toContain('| deep-mlp (web) | 16, pooled (min 16 rows;');
+    expect(md).toContain('compiled / time-implied');
     expect(md).toContain('pooled speedup');
     expect(await readFile(join(outDir, 'bench-speedup.svg'), 'utf8')).toContain('<svg');
     const text = await readFile(readme, 'utf8');

@@ -9,6 +9,8 @@ import {
   runEarlyExit,
   summarizeExits,
   type Trace,
+  createExitPolicy,
+  type ExitPolicy,
 } from '@offramp/core';
 
 export interface SplitTraces {
@@ -38,12 +40,10 @@ export function gateCosts(gate: Gate, stageMacs: readonly number[], headMacs: re
 /** Runs real early exit on the test images (batches of 128) and counts agreement with trace evaluation. */
 export async function checkRunner<T>(
   engine: Engine<T>,
-  gate: Gate,
-  threshold: number | readonly number[],
-  costs: ExitCosts,
+  policy: ExitPolicy,
   split: SplitTraces['test'],
 ): Promise<{ agreed: number; samples: number }> {
-  const expected = evaluateTrace(split.trace, gate, threshold, costs);
+  const expected = evaluateTrace(split.trace, policy.gate, policy.thresholds, policy.costs);
   const n = split.trace.n;
   const perSample = split.images.length / n;
   const batch = 128;
@@ -51,7 +51,7 @@ export async function checkRunner<T>(
   for (let start = 0; start < n; start += batch) {
     const count = Math.min(batch, n - start);
     const input = split.images.subarray(start * perSample, (start + count) * perSample);
-    const result = await runEarlyExit(engine, { gate, thresholds: threshold, costs }, input, count);
+    const result = await runEarlyExit(engine, policy, input, count);
     for (let i = 0; i < count; i++) {
       if (result.exit[i] === expected.exit[start + i] && result.prediction[i] === expected.prediction[start + i]) agreed++;
     }
@@ -92,6 +92,6 @@ export async function evaluateGate<T>(
     test,
     withinTargetOnTest: (test.accuracy ?? 0) >= reference.test - maxDrop - 1e-12,
     testCurve,
-    runnerAgreement: engine ? await checkRunner(engine, gate, point.threshold, costs, splits.test) : null,
+    runnerAgreement: engine ? await checkRunner(engine, createExitPolicy({ gate, thresholds: point.threshold, costs }), splits.test) : null,
   };
 }

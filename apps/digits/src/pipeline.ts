@@ -1,22 +1,22 @@
 import { join } from 'node:path';
-import { TfjsEngine } from '@offramp/backbones';
 import { exitAccuracies, fullModelAccuracy } from '@offramp/calibration';
 import {
   collectTrace,
   computeExitCosts,
   GateRegistry,
   oracleExits,
+  policyFromConfig,
   resultFromExits,
   summarizeExits,
 } from '@offramp/core';
-import { writeFileAtomic, writeNetworkConfig } from '@offramp/core/node';
+import { readNetworkConfig, writeFileAtomic, writeNetworkConfig } from '@offramp/core/node';
 import { loadMnistDigits, MNIST_DIGITS_SPLIT, splitDataset } from '@offramp/data';
-import { registerBuiltinGates } from '@offramp/gates';
+import { registerBuiltinGates, ruleGates } from '@offramp/gates';
 import { agreeingConfidenceGate } from './custom-gate.js';
 import { conformalSets } from './conformal-sets.js';
-import { evaluateGate, type GateReport, gateCosts, type SplitTraces } from './evaluate-gate.js';
+import { checkRunner, evaluateGate, type GateReport, gateCosts, type SplitTraces } from './evaluate-gate.js';
 import { calibrateExits } from './exit-calibration.js';
-import { createDigitsNetwork, DIGITS_ARCHITECTURE } from './network.js';
+import { createDigitsNetwork } from './network.js';
 import { digitsNetworkConfig } from './network-config.js';
 import { accuracyCostSvg, reliabilitySvg } from './plot.js';
 import type { DigitsReport } from './report.js';
@@ -52,18 +52,16 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
   const split = splitDataset(all, { ...options.sizes, seed: options.seed });
   log(`MNIST digits: ${split.train.n} train / ${split.validation.n} validation / ${split.test.n} test (seed ${options.seed})`);
 
-  const network = createDigitsNetwork(options.seed);
+  const registry = new GateRegistry();
+  registerBuiltinGates(registry);
+  registry.register(agreeingConfidenceGate);
+  const network = createDigitsNetwork(options.seed, registry);
   try {
     const backbone = await trainOrLoadDigitsBackbone(network, split.train, options, options.cacheDir);
     log(backbone.fromCache ? `backbone loaded from ${backbone.path}` : `backbone trained and cached at ${backbone.path}`);
     const headLosses = await trainEarlyHeads(network, split.train, options);
 
-    const engine = new TfjsEngine({
-      stages: network.backbone.stages,
-      heads: network.heads,
-      inputShape: DIGITS_ARCHITECTURE.inputShape,
-      classes: DIGITS_ARCHITECTURE.classes,
-    });
+    const { engine } = network;
     const validationTrace = await collectTrace(engine, split.validation.images, split.validation.n);
     const testTrace = await collectTrace(engine, split.test.images, split.test.n);
 
@@ -75,9 +73,6 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
       test: fullModelAccuracy(testTrace, split.test.labels),
     };
 
-    const registry = new GateRegistry();
-    registerBuiltinGates(registry);
-    registry.register(agreeingConfidenceGate);
     const context = { exits: engine.exits, classes: engine.classes };
     const splits: SplitTraces = {
       validation: { trace: validationTrace, labels: split.validation.labels },
@@ -85,7 +80,9 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
     };
     const gates: GateReport[] = [];
     const riskControlled: RiskControlledReport[] = [];
-    for (const name of registry.list()) {
+    // The rule gates and the custom one: the learned gates in the registry need trained weights.
+    const compared = [...ruleGates, agreeingConfidenceGate].map((plugin) => plugin.name).sort();
+    for (const name of compared) {
       const gate = registry.create(name, context);
       gates.push(await evaluateGate(gate, splits, { stageMacs, headMacs }, reference, options.maxDrop, engine));
       for (const mode of ['shared', 'per-exit'] as const) {
@@ -100,7 +97,7 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
         ? null
         : conformalSets(maxProb, maxProbThreshold, gateCosts(maxProb, stageMacs, headMacs), splits, [0.01, 0.05, 0.1]);
 
-    const report: DigitsReport = {
+    const report: Omit<DigitsReport, 'configRoundTrip'> = {
       data: { ...options.sizes, seed: options.seed },
       training: { backboneFromCache: backbone.fromCache, backboneLosses: backbone.losses, headLosses },
       macs: { stageMacs, headMacs, backboneMacs: baseCosts.backboneMacs },
@@ -124,9 +121,16 @@ export async function runDigits(options: DigitsOptions): Promise<DigitsReport> {
       calibration: calibrateExits(splits.validation, splits.test),
       conformal,
     };
-    await writeReport(report, options.outDir, log);
-    await writeNetworkConfig(join(options.outDir, 'network.json'), digitsNetworkConfig(gates, { stageMacs, headMacs }, registry));
-    return report;
+    const configPath = join(options.outDir, 'network.json');
+    await writeNetworkConfig(configPath, digitsNetworkConfig(gates, { stageMacs, headMacs }, registry));
+    // The config written is read back and run: its policy, resolved on the trained network, must
+    // give the max-prob row's exits and predictions sample for sample.
+    const saved = await readNetworkConfig(configPath, registry);
+    const configRoundTrip = await checkRunner(engine, policyFromConfig(saved, registry), splits.test);
+    log(`network.json read back and run: ${configRoundTrip.agreed}/${configRoundTrip.samples} samples as the trace gives`);
+    const complete = { ...report, configRoundTrip };
+    await writeReport(complete, options.outDir, log);
+    return complete;
   } finally {
     network.dispose();
   }

@@ -23,6 +23,8 @@ export interface DigitsReport {
   readonly calibration: readonly ExitCalibration[];
   /** Per-exit conformal sets at the max-prob operating point (null when it has none). */
   readonly conformal: ConformalSetsReport | null;
+  /** network.json read back, its policy resolved and run: samples whose exit and prediction match the trace. */
+  readonly configRoundTrip: { readonly agreed: number; readonly samples: number };
 }
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : (100 * v).toFixed(2));

@@ -8,6 +8,7 @@ import {
   resultFromExits,
   summarizeExits,
   type Trace,
+  createExitPolicy,
 } from '@offramp/core';
 import { checkRunner, gateCosts, type SplitTraces } from './evaluate-gate.js';
 
@@ -75,6 +76,6 @@ export async function riskControlledGate<T>(
     validation: { empiricalRisk: certified.empiricalRisk, pValue: certified.pValueAtChoice, tested: certified.tested },
     test: summarizeExits(result, costs, test.labels),
     testRisk: measuredRisk(test.trace, test.labels, result.exit, settings.risk),
-    runnerAgreement: engine && thresholds ? await checkRunner(engine, gate, thresholds, costs, test) : null,
+    runnerAgreement: engine && thresholds ? await checkRunner(engine, createExitPolicy({ gate, thresholds, costs }), test) : null,
   };
 }

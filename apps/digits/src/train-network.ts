@@ -16,6 +16,8 @@ export interface TrainSettings {
 export function backboneCheckpointPath(cacheDir: string, settings: TrainSettings, trainSize: number): string {
   return checkpointPath(cacheDir, 'digits-backbone', {
     DIGITS_ARCHITECTURE,
+    // the variables are named after the config's name (digits-cnn, digits-cnn-head2)
+    names: 'digits-cnn',
     epochs: settings.epochs,
     batch: settings.batchSize,
     seed: settings.seed,

@@ -6,6 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { agreeingConfidenceGate } from '../src/custom-gate.js';
 import { DEFAULT_DIGITS_OPTIONS, runDigits } from '../src/pipeline.js';
 import type { DigitsReport } from '../src/report.js';
+import { createDigitsNetwork } from '../src/network.js';
+import { GateRegistry, type NetworkConfig } from '@offramp/core';
+import { registerBuiltinGates } from '@offramp/gates';
 
 describe('digits main job on a small split', () => {
   let report: DigitsReport;
@@ -105,6 +108,28 @@ describe('digits main job on a small split', () => {
     const config = JSON.parse(await readFile(join(outDir, 'network.json'), 'utf8'));
     expect(config.exits).toBe(3);
     expect(config.heads).toHaveLength(3);
+    expect(config.policy.gate).toBe('max-prob');
+    expect(config.alternatives).toHaveLength(5);
+    // read back, resolved on the trained network and run: every sample as the trace gives
+    expect(json.configRoundTrip).toEqual({ agreed: json.data.test, samples: json.data.test });
+  });
+
+  it('builds the same network from the config it writes', async () => {
+    const written = JSON.parse(await readFile(join(outDir, 'network.json'), 'utf8'));
+    const registry = new GateRegistry();
+    registerBuiltinGates(registry);
+    registry.register(agreeingConfidenceGate);
+    const weightsOf = (config?: NetworkConfig) => {
+      const network = createDigitsNetwork(3, registry, config);
+      try {
+        if (config) expect(Array.from(network.policy.thresholds)).toEqual(config.policy.thresholds);
+        const variables = [...network.backbone.variables, ...network.heads.flatMap((h) => h.variables)];
+        return variables.map((v) => [v.name, Array.from(v.dataSync().slice(0, 4))]);
+      } finally {
+        network.dispose();
+      }
+    };
+    expect(weightsOf(written)).toEqual(weightsOf());
   });
 
   it('loads the backbone from the cache on a second run', async () => {

@@ -1,4 +1,6 @@
-import { type TokenExitPolicy, TokenDecoder, type TransformerLm } from '@offramp/backbones';
+import type { TransformerLm } from '@offramp/backbones';
+import type { ExitPolicy } from '@offramp/core';
+import { TokenDecoder } from '@offramp/sequence';
 import type { Windows } from './windows.js';
 
 /** Teacher-forced token-by-token decoding of windows: what a decoder spends and how well it predicts. */
@@ -25,7 +27,7 @@ function emptyTally(layers: number): Tally {
   return { nll: 0, tokens: 0, seconds: 0, macs: 0, exits: Array.from({ length: layers }, () => 0) };
 }
 
-async function decodeWindow(lm: TransformerLm, window: Int32Array, policy: TokenExitPolicy | undefined, tally: Tally) {
+async function decodeWindow(lm: TransformerLm, window: Int32Array, policy: ExitPolicy | undefined, tally: Tally) {
   const decoder = new TokenDecoder(lm, policy);
   const started = performance.now();
   try {
@@ -54,7 +56,7 @@ function toRun(t: Tally): DecodeRun {
 }
 
 /** Decodes every window with the policy (none: the plain full model). */
-export async function decodeWindows(lm: TransformerLm, windows: Windows, policy?: TokenExitPolicy): Promise<DecodeRun> {
+export async function decodeWindows(lm: TransformerLm, windows: Windows, policy?: ExitPolicy): Promise<DecodeRun> {
   const tally = emptyTally(lm.layers);
   for (let w = 0; w < windows.count; w++) {
     await decodeWindow(lm, windows.tokens.subarray(w * windows.length, (w + 1) * windows.length), policy, tally);
@@ -69,7 +71,7 @@ export async function decodeWindows(lm: TransformerLm, windows: Windows, policy?
 export async function compareDecoding(
   lm: TransformerLm,
   windows: Windows,
-  policy: TokenExitPolicy,
+  policy: ExitPolicy,
 ): Promise<{ full: DecodeRun; early: DecodeRun }> {
   const full = emptyTally(lm.layers);
   const early = emptyTally(lm.layers);

@@ -1,5 +1,6 @@
-import type { Gate } from '@offramp/core';
 import type { TransformerLm } from '@offramp/backbones';
+import type { Gate } from '@offramp/core';
+import { tokenExitPolicy } from '@offramp/sequence';
 import { compareDecoding, type DecodeRun } from './decode-run.js';
 import { matchedThreshold, type Sweep, type SweepPoint, sweepThresholds } from './threshold-sweep.js';
 import type { Windows } from './windows.js';
@@ -25,6 +26,6 @@ export async function evaluateEarlyExit(
   const sweep = await sweepThresholds(lm, validation, gate, thresholds);
   const chosen = matchedThreshold(sweep, tolerance);
   if (!chosen) return { sweep, chosen: undefined };
-  const measured = await compareDecoding(lm, test, { gate, thresholds: chosen.thresholds });
+  const measured = await compareDecoding(lm, test, tokenExitPolicy(lm, gate, chosen.thresholds));
   return { sweep, chosen, test: measured };
 }

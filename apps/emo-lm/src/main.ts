@@ -1,52 +1,53 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
-import { appDirectory, oneOf, positiveInt } from '@offramp/app-kit';
+import { oneOf, positiveInt, runCli } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
-import { Command } from 'commander';
-import { DEFAULT_EMO_LM_OPTIONS } from './options.js';
+import type { EmoMode } from '@offramp/losses';
+import { DEFAULT_EMO_LM_OPTIONS as defaults } from './options.js';
 import { runEmoLm } from './pipeline.js';
 
-const appDir = appDirectory(import.meta.url);
+/** The command line's options, as commander names them. */
+interface EmoLmCliOptions {
+  readonly pretrainWindows: number;
+  readonly finetuneWindows: number;
+  readonly finetuneEpochs: number;
+  readonly mode: EmoMode;
+  readonly seed: number;
+  readonly cacheDir: string;
+  readonly outDir: string;
+  readonly readme: boolean;
+  readonly progress: boolean;
+}
 
-const d = DEFAULT_EMO_LM_OPTIONS;
-const program = new Command()
-  .name('emo-lm')
-  .description('EMO vs MLE fine-tuning of a small transformer LM on the State of the Union addresses, with early exits.')
-  .option('--pretrain-windows <n>', 'training windows of the MLE base model', positiveInt, d.pretrain.maxWindows)
-  .option('--finetune-windows <n>', 'windows in the fine-tuning subset', positiveInt, d.finetune.windows)
-  .option('--finetune-epochs <n>', 'fine-tuning epochs', positiveInt, d.finetune.epochs)
-  .option('--mode <mode>', 'how EMO is combined with cross-entropy', oneOf(['mle-emphasized', 'emo-emphasized'] as const), d.finetune.mode)
-  .option('--seed <n>', 'seed of the split, initialisation, shuffling and sampling', positiveInt, d.seed)
-  .option('--cache-dir <dir>', 'where the tokenizer and trained weights are cached', join(appDir, '.cache'))
-  .option('--out-dir <dir>', 'where results are written', join(appDir, 'results'))
-  .option('--no-readme', 'do not write the tables into README.md')
-  .option('--no-progress', 'hide progress bars');
-
-const opts = program.parse().opts<{
-  pretrainWindows: number;
-  finetuneWindows: number;
-  finetuneEpochs: number;
-  mode: 'mle-emphasized' | 'emo-emphasized';
-  seed: number;
-  cacheDir: string;
-  outDir: string;
-  readme: boolean;
-  progress: boolean;
-}>();
-
-await useWasmBackend();
-const started = Date.now();
-await runEmoLm(
-  {
-    ...d,
-    pretrain: { ...d.pretrain, maxWindows: opts.pretrainWindows },
-    finetune: { ...d.finetune, windows: opts.finetuneWindows, epochs: opts.finetuneEpochs, mode: opts.mode },
-    seed: opts.seed,
-    cacheDir: opts.cacheDir,
-    outDir: opts.outDir,
-    progress: opts.progress,
-    log: (line) => console.log(line),
+await runCli<EmoLmCliOptions>({
+  moduleUrl: import.meta.url,
+  name: 'emo-lm',
+  description: 'EMO vs MLE fine-tuning of a small transformer LM on the State of the Union addresses, with early exits.',
+  options: (command) =>
+    command
+      .option('--pretrain-windows <n>', 'training windows of the MLE base model', positiveInt, defaults.pretrain.maxWindows)
+      .option('--finetune-windows <n>', 'windows in the fine-tuning subset', positiveInt, defaults.finetune.windows)
+      .option('--finetune-epochs <n>', 'fine-tuning epochs', positiveInt, defaults.finetune.epochs)
+      .option('--mode <mode>', 'how EMO is combined with cross-entropy', oneOf(['mle-emphasized', 'emo-emphasized'] as const), defaults.finetune.mode),
+  common: {
+    seed: { description: 'seed of the split, initialisation, shuffling and sampling', default: defaults.seed },
+    cacheDir: 'where the tokenizer and trained weights are cached',
+    outDir: true,
+    progress: true,
+    readme: true,
   },
-  opts.readme ? join(appDir, 'README.md') : undefined,
-);
-console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  setup: useWasmBackend,
+  run: (options, { log, readme }) =>
+    runEmoLm(
+      {
+        ...defaults,
+        pretrain: { ...defaults.pretrain, maxWindows: options.pretrainWindows },
+        finetune: { ...defaults.finetune, windows: options.finetuneWindows, epochs: options.finetuneEpochs, mode: options.mode },
+        seed: options.seed,
+        cacheDir: options.cacheDir,
+        outDir: options.outDir,
+        progress: options.progress,
+        log,
+      },
+      readme,
+    ),
+});

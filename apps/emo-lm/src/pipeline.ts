@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { updateMarkedSection } from '@offramp/app-kit';
 import { writeFileAtomic } from '@offramp/core/node';
-import { maxProbGate } from '@offramp/gates';
+import { builtinGateRegistry } from '@offramp/gates';
 import { settingsKey } from './checkpoint-key.js';
 import { loadCorpus } from './corpus.js';
 import { evaluateEarlyExit } from './early-exit-eval.js';
@@ -80,7 +80,7 @@ export async function runEmoLm(options: EmoLmOptions, readme?: string): Promise<
     const human = await textQuality(prompts, otherHuman, base.lm, promptLength);
     examples.push({ model: 'human continuation', text: decodeRow(prompts.tokens, 0, prompts.length, promptLength) });
 
-    const gate = maxProbGate.create({}, { exits: options.model.layers, classes: vocabSize });
+    const gate = builtinGateRegistry().create('max-prob', { exits: options.model.layers, classes: vocabSize });
     const sweepWindows = sampleWindows(cutWindows(corpus.validation, context + 1, context), options.earlyExit.sweepWindows, options.seed + 5);
     const speedWindows = sampleWindows(testWindows, options.earlyExit.speedWindows, options.seed + 6);
     const { thresholds, tolerance } = options.earlyExit;

@@ -1,5 +1,6 @@
-import { ArgumentError, type Rng } from '@offramp/core';
-import { type TokenExitPolicy, TokenDecoder, type TransformerLm } from '@offramp/backbones';
+import type { TransformerLm } from '@offramp/backbones';
+import { ArgumentError, type ExitPolicy, type Rng } from '@offramp/core';
+import { TokenDecoder } from '@offramp/sequence';
 
 /** Draws a token from the `topK` most probable ones, renormalised (topK = vocabulary: plain sampling). */
 export function sampleTopK(probs: Float32Array, topK: number, rng: Rng): number {
@@ -27,7 +28,7 @@ export async function continuePrompt(
   lm: TransformerLm,
   prompt: Int32Array,
   steps: number,
-  options: { readonly topK: number; readonly rng: Rng; readonly policy?: TokenExitPolicy },
+  options: { readonly topK: number; readonly rng: Rng; readonly policy?: ExitPolicy },
 ): Promise<Continuation> {
   if (prompt.length < 1 || prompt.length + steps > lm.context + 1) {
     throw new ArgumentError({

@@ -1,5 +1,6 @@
-import type { Gate } from '@offramp/core';
 import type { TransformerLm } from '@offramp/backbones';
+import type { Gate } from '@offramp/core';
+import { tokenExitPolicy } from '@offramp/sequence';
 import { type DecodeRun, decodeWindows } from './decode-run.js';
 import type { Windows } from './windows.js';
 
@@ -41,7 +42,7 @@ export async function sweepThresholds(
   for (const exitSet of exitSets) {
     for (const threshold of thresholds) {
       const perExit = exitThresholds(exitSet, threshold, lm.layers);
-      const run = await decodeWindows(lm, windows, { gate, thresholds: perExit });
+      const run = await decodeWindows(lm, windows, tokenExitPolicy(lm, gate, perExit));
       points.push({ exitSet, threshold, thresholds: perExit, run, relativeMacs: run.macsPerToken / full.macsPerToken });
     }
   }

@@ -9,9 +9,9 @@ import {
   oracleExits,
   resultFromExits,
   runEarlyExit,
-  summarizeExits,
+  summarizeExits, createExitPolicy
 } from '@offramp/core';
-import { entropyGate, hiddenStateGate, jeiGate, marginGate, maxProbGate, powerEntropyGate } from '@offramp/gates';
+import { builtinGateRegistry } from '@offramp/gates';
 import { createHiddenStateGates, createJeiGates } from '@offramp/gates/training';
 import {
   cacheStageFeatures,
@@ -109,7 +109,7 @@ async function runnerAgreement(network: Network, gate: Gate, costs: ExitCosts, i
   let agreed = 0;
   for (let start = 0; start < n; start += 128) {
     const count = Math.min(128, n - start);
-    const result = await runEarlyExit(engine, { gate, thresholds: 0.5, costs }, images.subarray(start * perSample, (start + count) * perSample), count);
+    const result = await runEarlyExit(engine, createExitPolicy({ gate, thresholds: 0.5, costs }), images.subarray(start * perSample, (start + count) * perSample), count);
     for (let i = 0; i < count; i++) if (result.exit[i] === exits[start + i] && result.prediction[i] === predictions[start + i]) agreed++;
   }
   return { agreed, samples: n };
@@ -154,7 +154,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const reference = fullModelAccuracy(validation.trace, validation.labels);
     const context = { exits, classes, hiddenSizes: caches.train.shapes.map((s) => s.reduce((a, b) => a * b, 1)) };
 
-    const thresholdGates = [maxProbGate, entropyGate, marginGate, powerEntropyGate].map((plugin) => plugin.create({}, context));
+    const registry = builtinGateRegistry();
+    const thresholdGates = (['max-prob', 'entropy', 'margin', 'power-entropy'] as const).map((name) => registry.create(name, context));
     const hiddenGates = createHiddenStateGates({ hiddenSizes: context.hiddenSizes.slice(0, -1), seed: options.seed, name: `${dataset}-hidden-gates` });
     let hiddenGate: Gate;
     try {
@@ -167,7 +168,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         seed: options.seed,
         progress: options.progress ? `${dataset} hidden-state gate` : false,
       });
-      hiddenGate = hiddenStateGate.create(hiddenGates.exportWeights(), context);
+      hiddenGate = registry.create({ name: 'hidden-state', options: hiddenGates.exportWeights() }, context);
     } finally {
       hiddenGates.dispose();
     }
@@ -178,7 +179,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     }));
     const oracle = summarizeExits(resultFromExits(test.trace, oracleExits(test.trace, test.labels), plain), plain, test.labels);
 
-    const jeiCosts = gateCosts(jeiGate.create({ weights: new Array(exits - 1).fill([0, 0, 0, 0]), biases: new Array(exits - 1).fill(0) }, context), stageMacs, headMacs);
+    const untrainedJei = { weights: new Array(exits - 1).fill([0, 0, 0, 0]), biases: new Array(exits - 1).fill(0) };
+    const jeiCosts = gateCosts(registry.create({ name: 'jei', options: untrainedJei }, context), stageMacs, headMacs);
     const jeiReports: JeiReport[] = [];
     await jeiLambdaSweep({
       heads: network.heads,
@@ -200,7 +202,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       onNetwork: async (trained) => {
         const v: LabelledTrace = { trace: await traceFromCache(caches.validation, network.heads, classes), labels: validation.labels };
         const t: LabelledTrace = { trace: await traceFromCache(caches.test, network.heads, classes), labels: test.labels };
-        const gate = jeiGate.create(trained.gateWeights, context);
+        const gate = registry.create({ name: 'jei', options: trained.gateWeights }, context);
         const { testExits, ...outcome } = evaluatePolicy(gate, 0.5, jeiCosts, v, t, options.alphas);
         const budget = outcome.validation.meanCostVsBackbone;
         const matched = baselineReports.map(({ report }, b): MatchedBaseline => {

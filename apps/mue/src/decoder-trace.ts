@@ -1,6 +1,7 @@
-import type { HostMemory, TwoStreamModel } from '@offramp/backbones';
+import type { TwoStreamModel } from '@offramp/backbones';
 import { cosineRows, softmaxRows, type Trace } from '@offramp/core';
 import { VL_BOS, VL_VOCABULARY } from '@offramp/data';
+import type { HostMemory } from '@offramp/sequence';
 import * as tf from '@tensorflow/tfjs';
 
 const ANSWERS = [VL_VOCABULARY.id('no'), VL_VOCABULARY.id('yes')];

@@ -1,47 +1,49 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
-import { appDirectory, numberAtLeast, oneOf, positiveInt, updateMarkedSection } from '@offramp/app-kit';
+import { numberAtLeast, oneOf, positiveInt, runCli, updateMarkedSection } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
-import { Command } from 'commander';
 import { ENCODER_RECIPES, type EncoderRecipe } from './encoder-depths.js';
-import { DEFAULT_MUE_OPTIONS } from './options.js';
+import { DEFAULT_MUE_OPTIONS as defaults } from './options.js';
 import { runMue } from './pipeline.js';
 
-const appDir = appDirectory(import.meta.url);
+/** The command line's options, as commander names them. */
+interface MueCliOptions {
+  readonly epochs: number;
+  readonly encoderRecipe: EncoderRecipe;
+  readonly distillation: number;
+  readonly encoderLayers: number;
+  readonly decoderLayers: number;
+  readonly timed: number;
+  readonly seed: number;
+  readonly cacheDir: string;
+  readonly outDir: string;
+  readonly progress: boolean;
+  readonly readme: boolean;
+}
 
-const program = new Command()
-  .name('mue')
-  .description('MuE on MNIST: similarity-based exits in a two-stream encoder-decoder, on visual entailment and captioning.')
-  .option('--epochs <n>', 'training epochs', positiveInt, DEFAULT_MUE_OPTIONS.epochs)
-  .option('--encoder-recipe <recipe>', `training recipe of the encoder (${ENCODER_RECIPES.join(' | ')})`, oneOf(ENCODER_RECIPES), DEFAULT_MUE_OPTIONS.encoderRecipe as EncoderRecipe)
-  .option('--distillation <weight>', 'weight of the self-distillation term in shallow-depth batches (0 = none)', numberAtLeast(0), DEFAULT_MUE_OPTIONS.distillation)
-  .option('--encoder-layers <n>', 'encoder layers (shared by both streams)', positiveInt, DEFAULT_MUE_OPTIONS.encoderLayers)
-  .option('--decoder-layers <n>', 'decoder layers', positiveInt, DEFAULT_MUE_OPTIONS.decoderLayers)
-  .option('--timed <n>', 'test samples timed one at a time with real early exit', positiveInt, DEFAULT_MUE_OPTIONS.timed)
-  .option('--seed <n>', 'seed of the split, claims, initialisation and shuffling', positiveInt, DEFAULT_MUE_OPTIONS.seed)
-  .option('--cache-dir <dir>', 'where the trained model is cached', join(appDir, '.cache'))
-  .option('--out-dir <dir>', 'where results are written', join(appDir, 'results'))
-  .option('--no-progress', 'hide the progress bar')
-  .option('--no-readme', "do not write the table into the app's README");
-
-const opts = program.parse().opts<{ epochs: number; encoderRecipe: EncoderRecipe; distillation: number; encoderLayers: number; decoderLayers: number; timed: number; seed: number; cacheDir: string; outDir: string; progress: boolean; readme: boolean }>();
-
-await useWasmBackend();
-const started = Date.now();
-const run = await runMue({
-  ...DEFAULT_MUE_OPTIONS,
-  epochs: opts.epochs,
-  encoderRecipe: opts.encoderRecipe,
-  distillation: opts.distillation,
-  encoderLayers: opts.encoderLayers,
-  decoderLayers: opts.decoderLayers,
-  timed: opts.timed,
-  seed: opts.seed,
-  cacheDir: opts.cacheDir,
-  outDir: opts.outDir,
-  progress: opts.progress,
-  log: (line) => console.log(line),
+await runCli<MueCliOptions>({
+  moduleUrl: import.meta.url,
+  name: 'mue',
+  description: 'MuE on MNIST: similarity-based exits in a two-stream encoder-decoder, on visual entailment and captioning.',
+  options: (command) =>
+    command
+      .option('--epochs <n>', 'training epochs', positiveInt, defaults.epochs)
+      .option('--encoder-recipe <recipe>', `training recipe of the encoder (${ENCODER_RECIPES.join(' | ')})`, oneOf(ENCODER_RECIPES), defaults.encoderRecipe as EncoderRecipe)
+      .option('--distillation <weight>', 'weight of the self-distillation term in shallow-depth batches (0 = none)', numberAtLeast(0), defaults.distillation)
+      .option('--encoder-layers <n>', 'encoder layers (shared by both streams)', positiveInt, defaults.encoderLayers)
+      .option('--decoder-layers <n>', 'decoder layers', positiveInt, defaults.decoderLayers)
+      .option('--timed <n>', 'test samples timed one at a time with real early exit', positiveInt, defaults.timed),
+  common: {
+    seed: { description: 'seed of the split, claims, initialisation and shuffling', default: defaults.seed },
+    cacheDir: 'where the trained model is cached',
+    outDir: true,
+    progress: true,
+    readme: true,
+  },
+  setup: useWasmBackend,
+  run: async (options, { log, readme }) => {
+    const { readme: _readme, ...settings } = options;
+    const run = await runMue({ ...defaults, ...settings, log });
+    log(run.table);
+    if (readme) await updateMarkedSection(readme, 'mue-table', run.table);
+  },
 });
-console.log(run.table);
-if (opts.readme) await updateMarkedSection(join(appDir, 'README.md'), 'mue-table', run.table);
-console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

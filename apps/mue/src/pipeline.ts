@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@offramp/core/node';
-import { similarityGate } from '@offramp/gates';
+import { builtinGateRegistry } from '@offramp/gates';
 import { VL_VOCABULARY } from '@offramp/data';
 import type { MueOptions } from './options.js';
 import { exitHistogramSvg, paretoPoints, tradeoffSvg } from './plot.js';
@@ -25,7 +25,7 @@ export async function runMue(o: MueOptions & { searchSamples?: number }): Promis
   const tasks = await loadTasks(o, o.seed);
   const { model, cached, seconds } = await trainOrLoad(o, [tasks.entailment.train, tasks.caption.train]);
   o.log(cached ? 'model loaded from the cache' : `model trained in ${seconds.toFixed(1)} s`);
-  const gate = similarityGate.create({}, { exits: o.encoderLayers, classes: VL_VOCABULARY.size });
+  const gate = builtinGateRegistry().create('similarity', { exits: o.encoderLayers, classes: VL_VOCABULARY.size });
   try {
     const reports: TaskReport[] = [];
     for (const task of ['entailment', 'caption'] as const) {

@@ -1,10 +1,19 @@
-import { buildMemory, decodeWithExits, type DecodeResult, type HostMemory, type TwoStreamModel } from '@offramp/backbones';
+import type { TwoStreamModel } from '@offramp/backbones';
 import type { Gate } from '@offramp/core';
 import { VL_BOS, VL_EOS, type VisionLanguageSet } from '@offramp/data';
 import { decoderThresholdSchedule } from '@offramp/gates';
+import {
+  buildMemory,
+  type DecodeOptions,
+  type DecodeResult,
+  decodeWithExits,
+  decoderPolicy,
+  decoderStepPolicies,
+  type HostMemory,
+} from '@offramp/sequence';
 import type { Thresholds } from './options.js';
 import { captionScores, entailmentAccuracy } from './score.js';
-import { type SetTraces, streamFromTrace, textReal } from './streams.js';
+import { type SetTraces, streamPolicies, streamsFromTraces, textReal } from './streams.js';
 
 /** An exit policy: MuE's three thresholds, or null for the plain model (no exit, no similarity computed). */
 export type Policy = Thresholds | null;
@@ -25,13 +34,19 @@ export interface PolicyResult {
   readonly decoderExitsPerSample: Int32Array[];
 }
 
-/** Decoding settings of a task: entailment answers in one step with a fixed threshold; captions use MuE's schedule. */
-export function decodeSettings(set: VisionLanguageSet, gate: Gate, policy: Policy): Parameters<typeof decodeWithExits>[2] {
+/**
+ * Decoding settings of a task: entailment answers in one step with a fixed threshold; captions use MuE's schedule,
+ * one exit policy per step.
+ */
+export function decodeSettings(model: TwoStreamModel, set: VisionLanguageSet, gate: Gate, policy: Policy): DecodeOptions {
   const steps = set.steps;
   const base = set.task === 'caption' ? { steps, bos: VL_BOS, eos: VL_EOS } : { steps, bos: VL_BOS };
   if (!policy) return base;
-  const thresholds = set.task === 'caption' ? decoderThresholdSchedule(policy.decoder, steps) : [policy.decoder];
-  return { ...base, gate, thresholds };
+  const exits =
+    set.task === 'caption'
+      ? decoderStepPolicies(model, gate, decoderThresholdSchedule(policy.decoder, steps))
+      : decoderPolicy(model, gate, policy.decoder);
+  return { ...base, policy: exits };
 }
 
 const mean = (values: ArrayLike<number>): number => {
@@ -42,9 +57,7 @@ const mean = (values: ArrayLike<number>): number => {
 
 /** The memory of a set under a policy's stream thresholds, from the stream traces. */
 export function memoryFor(model: TwoStreamModel, set: VisionLanguageSet, traces: SetTraces, gate: Gate, policy: Policy) {
-  const g = policy ? gate : null;
-  const image = streamFromTrace(model, traces.image, 'image', g, policy?.image ?? 2);
-  const text = streamFromTrace(model, traces.text, 'text', g, policy?.text ?? 2);
+  const { image, text } = streamsFromTraces(model, traces, streamPolicies(model, gate, policy));
   return { image, text, memory: buildMemory(model, image, text, textReal(set)) };
 }
 
@@ -68,7 +81,7 @@ export async function evaluatePolicy(
   memory?: { image: { exit: Int32Array; macs: Float64Array }; text: { exit: Int32Array; macs: Float64Array }; memory: HostMemory },
 ): Promise<PolicyResult> {
   const m = memory ?? memoryFor(model, set, traces, gate, policy);
-  const decoded = await decodeWithExits(model, m.memory, { ...decodeSettings(set, gate, policy), mode: 'masked' });
+  const decoded = await decodeWithExits(model, m.memory, { ...decodeSettings(model, set, gate, policy), mode: 'masked' });
   const image = mean(m.image.macs);
   const text = mean(m.text.macs);
   const decoder = mean(decoded.macs);

@@ -1,14 +1,16 @@
+import type { TwoStreamModel } from '@offramp/backbones';
+import type { ExitPolicy, Gate } from '@offramp/core';
+import type { VisionLanguageSet } from '@offramp/data';
 import {
+  encoderStreamPolicy,
+  evaluateStreamTrace,
   runEncoderStream,
   type StreamInput,
   type StreamOutput,
   type StreamTrace,
-  streamOutputFromTrace,
   traceEncoderStream,
-  type TwoStreamModel,
-} from '@offramp/backbones';
-import { exitsFromScores, type Gate } from '@offramp/core';
-import type { VisionLanguageSet } from '@offramp/data';
+} from '@offramp/sequence';
+import type { Thresholds } from './options.js';
 
 /** The two encoder-stream inputs of a task set. */
 export function streamInputs(set: VisionLanguageSet): { image: StreamInput; text: StreamInput } {
@@ -33,49 +35,37 @@ export async function traceStreams(model: TwoStreamModel, set: VisionLanguageSet
   return { image: await traceEncoderStream(model, inputs.image), text: await traceEncoderStream(model, inputs.text) };
 }
 
-/** Each sample's exit layer in a stream under `threshold` (the gate scoring the trace's cosines), as real exit gives it. */
-export function streamExits(trace: StreamTrace, gate: Gate | null, threshold: number, layers: number): Int32Array {
-  if (!gate) return new Int32Array(trace.n).fill(layers - 1);
-  const scores = trace.cosines.slice(0, layers - 1).map((cosines, l) =>
-    gate.score({
-      exit: l,
-      exits: layers,
-      batch: trace.n,
-      classes: 0,
-      logits: new Float32Array(0),
-      probs: new Float32Array(0),
-      cost: (l + 1) / layers,
-      similarity: cosines,
-    }),
-  );
-  return exitsFromScores(scores, new Float64Array(layers - 1).fill(threshold), trace.n);
+/** The exit policy of each encoder stream; null: the plain stream (every layer, no similarity computed). */
+export interface StreamPolicies {
+  readonly image: ExitPolicy | null;
+  readonly text: ExitPolicy | null;
 }
 
-/** A stream's output for a threshold, from its trace (no gate: every layer, no checks). */
-export function streamFromTrace(
-  model: TwoStreamModel,
-  trace: StreamTrace,
-  stream: StreamInput['stream'],
-  gate: Gate | null,
-  threshold: number,
-): StreamOutput {
-  const layers = model.options.encoderLayers;
-  const out = streamOutputFromTrace(model, trace, streamExits(trace, gate, threshold, layers), stream);
-  if (gate) return out;
-  // the plain model makes no similarity checks
-  const checks = (layers - 1) * model.macs.similarity(trace.length * model.options.dModel);
-  return { ...out, macs: out.macs.map((m) => m - checks) };
+/** The stream policies of MuE's thresholds (a threshold above 1 never exits), or the plain streams for none. */
+export function streamPolicies(model: TwoStreamModel, gate: Gate, thresholds: Thresholds | null): StreamPolicies {
+  if (!thresholds) return { image: null, text: null };
+  return {
+    image: encoderStreamPolicy(model, 'image', gate, thresholds.image),
+    text: encoderStreamPolicy(model, 'text', gate, thresholds.text),
+  };
+}
+
+/** Both streams' outputs under their policies, from the traces (the exits, states and MACs real exit gives). */
+export function streamsFromTraces(model: TwoStreamModel, traces: SetTraces, policies: StreamPolicies): { image: StreamOutput; text: StreamOutput } {
+  return {
+    image: evaluateStreamTrace(model, traces.image, 'image', policies.image),
+    text: evaluateStreamTrace(model, traces.text, 'text', policies.text),
+  };
 }
 
 /** Real early exit of both streams of one sample range (for the timings). */
 export async function runStreams(
   model: TwoStreamModel,
   input: { image: StreamInput; text: StreamInput },
-  gate: Gate | null,
-  thresholds: { image: number; text: number },
+  policies: StreamPolicies,
 ): Promise<{ image: StreamOutput; text: StreamOutput }> {
   return {
-    image: await runEncoderStream(model, input.image, gate, thresholds.image),
-    text: await runEncoderStream(model, input.text, gate, thresholds.text),
+    image: await runEncoderStream(model, input.image, policies.image),
+    text: await runEncoderStream(model, input.text, policies.text),
   };
 }

@@ -1,8 +1,9 @@
-import { buildMemory, decodeWithExits, type TwoStreamModel } from '@offramp/backbones';
+import type { TwoStreamModel } from '@offramp/backbones';
 import type { Gate } from '@offramp/core';
 import type { VisionLanguageSet } from '@offramp/data';
+import { buildMemory, type DecodeOptions, decodeWithExits } from '@offramp/sequence';
 import { decodeSettings, type Policy } from './policy.js';
-import { runStreams } from './streams.js';
+import { runStreams, type StreamPolicies, streamPolicies } from './streams.js';
 
 /** What real early exit gave, one sample at a time, for each policy. */
 export interface Timing {
@@ -12,6 +13,16 @@ export interface Timing {
   readonly macs: number[];
   /** Per policy: the image, text and decoder exits of the real runs, in sample order. */
   readonly exits: { image: Int32Array; text: Int32Array; decoder: Int32Array[] }[];
+}
+
+/** A policy fixed for the runners: the streams' exit policies and the decoding settings with real exit. */
+interface RunSettings {
+  readonly streams: StreamPolicies;
+  readonly decode: DecodeOptions;
+}
+
+function runSettings(model: TwoStreamModel, set: VisionLanguageSet, gate: Gate, policy: Policy): RunSettings {
+  return { streams: streamPolicies(model, gate, policy), decode: { ...decodeSettings(model, set, gate, policy), mode: 'real' } };
 }
 
 /**
@@ -24,15 +35,16 @@ export async function timePolicies(model: TwoStreamModel, set: VisionLanguageSet
   const total = policies.map(() => 0);
   const macs = policies.map(() => 0);
   const exits = policies.map(() => ({ image: new Int32Array(n), text: new Int32Array(n), decoder: [] as Int32Array[] }));
+  const settings = policies.map((policy) => runSettings(model, set, gate, policy));
   const runOne = async (i: number, p: number): Promise<void> => {
-    const policy = policies[p]!;
+    const { streams: policy, decode } = settings[p]!;
     const image = { stream: 'image' as const, n: 1, pixels: set.images.subarray(i * 784, (i + 1) * 784) };
     const tokens = set.text.subarray(i * set.textLength, (i + 1) * set.textLength);
     const text = { stream: 'text' as const, n: 1, tokens };
     const started = performance.now();
-    const streams = await runStreams(model, { image, text }, policy ? gate : null, { image: policy?.image ?? 2, text: policy?.text ?? 2 });
+    const streams = await runStreams(model, { image, text }, policy);
     const memory = buildMemory(model, streams.image, streams.text, Float32Array.from(tokens, (t) => (t === 0 ? 0 : 1)));
-    const decoded = await decodeWithExits(model, memory, { ...decodeSettings(set, gate, policy), mode: 'real' });
+    const decoded = await decodeWithExits(model, memory, decode);
     const elapsed = performance.now() - started;
     total[p]! += elapsed;
     macs[p]! += streams.image.macs[0]! + streams.text.macs[0]! + decoded.macs[0]!;
@@ -40,7 +52,7 @@ export async function timePolicies(model: TwoStreamModel, set: VisionLanguageSet
     exits[p]!.text[i] = streams.text.exit[0]!;
     exits[p]!.decoder[i] = Int32Array.from(decoded.exits.filter((e) => e >= 0));
   };
-  for (let p = 0; p < policies.length; p++) await warmUp(model, set, gate, policies[p]!);
+  for (const s of settings) await warmUp(model, set, s);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < policies.length; k++) await runOne(i, (i + k) % policies.length);
   }
@@ -48,14 +60,13 @@ export async function timePolicies(model: TwoStreamModel, set: VisionLanguageSet
 }
 
 /** One untimed sample per policy, so kernels are compiled and caches warm before timing. */
-async function warmUp(model: TwoStreamModel, set: VisionLanguageSet, gate: Gate, policy: Policy): Promise<void> {
+async function warmUp(model: TwoStreamModel, set: VisionLanguageSet, settings: RunSettings): Promise<void> {
   const tokens = set.text.subarray(0, set.textLength);
   const streams = await runStreams(
     model,
     { image: { stream: 'image', n: 1, pixels: set.images.subarray(0, 784) }, text: { stream: 'text', n: 1, tokens } },
-    policy ? gate : null,
-    { image: policy?.image ?? 2, text: policy?.text ?? 2 },
+    settings.streams,
   );
   const memory = buildMemory(model, streams.image, streams.text, Float32Array.from(tokens, (t) => (t === 0 ? 0 : 1)));
-  await decodeWithExits(model, memory, { ...decodeSettings(set, gate, policy), mode: 'real' });
+  await decodeWithExits(model, memory, settings.decode);
 }

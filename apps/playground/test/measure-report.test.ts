@@ -37,6 +37,17 @@ describe('measureBundle', () => {
     const dir = await site({ 'assets/a.js': 'import "@tensorflow/tfjs";' });
     await expect(measureBundle(dir)).rejects.toThrow(/assets\/a.js: expected a bundle without tfjs/);
   });
+
+  it('keeps protobuf out of the JavaScript index.html loads, and counts the chunks fetched later apart', async () => {
+    const index = '<script type="module" crossorigin src="./assets/index-1.js"></script><link rel="modulepreload" href="./assets/shared-2.js">';
+    const lazy = 'const ModelProto = {};';
+    const dir = await site({ 'index.html': index, 'assets/index-1.js': 'main();', 'assets/shared-2.js': 's();', 'assets/compiled-path-3.js': lazy });
+    const sizes = await measureBundle(dir);
+    expect(sizes.js.files).toBe(3);
+    expect(sizes.lazyJs).toEqual({ files: 1, raw: lazy.length, gzip: gzipSync(lazy, { level: 9 }).length });
+    const eager = await site({ 'index.html': index, 'assets/index-1.js': lazy });
+    await expect(measureBundle(eager)).rejects.toThrow(/assets\/index-1.js: expected JavaScript loaded with the page without protobuf/);
+  });
 });
 
 describe('report helpers', () => {

@@ -6,6 +6,7 @@ import { entropyGate, maxProbGate } from '@offramp/gates';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../src/browser/chromium.js';
+import { scriptsLoadedWithPage } from '../src/measure/bundle-size.js';
 import { compileGate } from '../src/page/custom-gate.js';
 import { operatingPoint } from '../src/page/curve.js';
 import { EXAMPLE_GATE } from '../src/page/example-gate.js';
@@ -62,17 +63,24 @@ describe('the playground in headless Chromium', () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
-  it('builds a bundle with onnxruntime-web and no tfjs or protobuf exporter', async () => {
+  it('builds a bundle with onnxruntime-web, no tfjs, and protobuf only in the compiled path\'s own chunk', async () => {
     const { readdir, readFile } = await import('node:fs/promises');
     const assets = await readdir(join(outDir, 'assets'));
-    const js = (await Promise.all(assets.filter((f) => f.endsWith('.js')).map((f) => readFile(join(outDir, 'assets', f), 'utf8')))).join('\n');
+    const atLoad = scriptsLoadedWithPage(await readFile(join(outDir, 'index.html'), 'utf8'));
+    const files = assets.filter((f) => f.endsWith('.js'));
+    const text = new Map<string, string>(await Promise.all(files.map(async (f) => [`assets/${f}`, await readFile(join(outDir, 'assets', f), 'utf8')] as const)));
+    const js = [...text.values()].join('\n');
     expect(js).toContain('InferenceSession');
-    expect(js).not.toMatch(/@tensorflow|tfjs-core|ModelProto/);
+    expect(js).not.toMatch(/@tensorflow|tfjs-core/);
+    expect(atLoad.size).toBeGreaterThan(0);
+    for (const file of atLoad) expect(text.get(file), file).not.toContain('ModelProto');
+    const lazy = [...text.keys()].filter((f) => !atLoad.has(f));
+    expect(lazy.some((f) => text.get(f)!.includes('ModelProto'))).toBe(true);
     expect(assets.some((f) => f.endsWith('.wasm'))).toBe(true);
   });
 
   it('predicts a picked test digit at the exit trace evaluation gives', async () => {
-    const threshold = model.bundle.manifest.thresholds!.values[0]!;
+    const threshold = model.bundle.manifest.policy!.thresholds![0]!;
     const gate = defaultGate(maxProbGate, { exits: 3, classes: 10 });
     // A digit that early exit runs past the first exit, if the sample has one: the more telling case.
     const ks = Array.from({ length: model.samples.count }, (_, k) => k);
@@ -130,6 +138,39 @@ describe('the playground in headless Chromium', () => {
     expect(await page.locator('#curve svg #operating-point').count()).toBe(1);
   });
 
+  it('answers from the compiled graph with the exit and prediction of the JS runner', async () => {
+    await page.selectOption('#gate', 'max-prob');
+    await page.waitForSelector('#result[data-gate=max-prob]');
+    const threshold = model.bundle.manifest.policy!.thresholds![0]!;
+    const gate = defaultGate(maxProbGate, { exits: 3, classes: 10 });
+    const ks = Array.from({ length: model.samples.count }, (_, k) => k);
+    const k = ks.find((k) => expectedExit(model, gate, threshold, model.samples.indices[k]!).exit > 0) ?? 0;
+    await page.click(`#samples button[data-sample="${k}"]`);
+    await page.waitForSelector(`#result[data-input="sample-${k}"][data-path=js]`);
+    const before = Number(await page.getAttribute('#result', 'data-run'));
+    await page.selectOption('#path', 'compiled');
+    await page.waitForFunction((n) => Number(document.getElementById('result')?.dataset.run) > n, before);
+    await page.waitForSelector('#result[data-path=compiled][data-compiled=compiled]');
+    const attribute = async (name: string) => Number(await page.getAttribute('#result', `data-${name}`));
+    const expected = expectedExit(model, gate, threshold, model.samples.indices[k]!);
+    expect(await attribute('exit')).toBe(expected.exit);
+    expect(await attribute('prediction')).toBe(expected.prediction);
+    expect(await attribute('exit')).toBe(await attribute('js-exit'));
+    expect(await attribute('prediction')).toBe(await attribute('js-prediction'));
+    expect(await page.getAttribute('#result', 'data-paths-agree')).toBe('true');
+    expect(await page.textContent('#path-result')).toContain('The JS runner agrees');
+    // The same graph answers the next digit; a new threshold compiles a new one.
+    await page.click('#samples button[data-sample="0"]');
+    await page.waitForSelector('#result[data-input="sample-0"][data-path=compiled][data-compiled=reused]');
+    expect(await page.getAttribute('#result', 'data-paths-agree')).toBe('true');
+    await page.locator('#threshold').fill('0.95');
+    await page.waitForSelector('#result[data-threshold="0.95"][data-path=compiled][data-compiled=compiled]');
+    const strict = expectedExit(model, gate, 0.95, model.samples.indices[0]!);
+    expect(await attribute('exit')).toBe(strict.exit);
+    expect(await attribute('prediction')).toBe(strict.prediction);
+    expect(await page.getAttribute('#result', 'data-paths-agree')).toBe('true');
+  });
+
   it('compiles a pasted gate, shows its errors, and runs it on the trace and the input', async () => {
     await page.fill('#custom-source', 'defineGate({ name: "Bad Name", range: { min: 0, max: 1 }, defaultThreshold: 0.5, score: () => () => new Float32Array(0) })');
     await page.click('#custom-apply');
@@ -151,6 +192,10 @@ describe('the playground in headless Chromium', () => {
     expect(Number(await page.getAttribute('#custom-result', 'data-accuracy'))).toBeCloseTo(point.accuracy, 10);
     const expected = expectedExit(model, gate, gate.defaultThreshold, model.samples.indices[0]!);
     expect(Number(await page.getAttribute('#result', 'data-exit'))).toBe(expected.exit);
+    // The compiled graph is still chosen, but the pasted gate has no ONNX form: the JS runner answered.
+    expect(await page.getAttribute('#result', 'data-path')).toBe('js');
+    expect(await page.getAttribute('#result', 'data-compiled')).toBe('unavailable');
+    expect(await page.textContent('#path-result')).toContain('top-two-ratio has no ONNX form');
 
 
     // The pasted gate on a drawing.

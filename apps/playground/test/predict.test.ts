@@ -1,4 +1,4 @@
-import { computeExitCosts, evaluateTrace, type Gate } from '@offramp/core';
+import { computeExitCosts, createExitPolicy, evaluateTrace, type Gate } from '@offramp/core';
 import { maxProbGate, patienceGate } from '@offramp/gates';
 import { loadWebRuntime, OnnxEngine } from '@offramp/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ describe('predictOne on the committed network (onnxruntime-web in Node)', () => 
       const fromTrace = evaluateTrace(model.trace, gate, threshold, costs);
       for (let k = 0; k < model.samples.count; k++) {
         const index = model.samples.indices[k]!;
-        const result = await predictOne(engine, { gate, thresholds: threshold, costs }, sampleImage(model.samples, k));
+        const result = await predictOne(engine, createExitPolicy({ gate, thresholds: threshold, costs }), sampleImage(model.samples, k));
         expect(result.exit, `sample ${k}`).toBe(fromTrace.exit[index]);
         expect(result.prediction, `sample ${k}`).toBe(fromTrace.prediction[index]);
         expect(result.agrees).toBe(true);
@@ -53,7 +53,7 @@ describe('predictOne on the committed network (onnxruntime-web in Node)', () => 
     const gate = defaultGate(maxProbGate, { exits: 3, classes: 10 });
     const costs = computeExitCosts({ stageMacs: model.bundle.manifest.macs.stages, headMacs: model.bundle.manifest.macs.heads });
     let t = 100;
-    const result = await predictOne(engine, { gate, thresholds: 0, costs }, sampleImage(model.samples, 0), () => (t += 7));
+    const result = await predictOne(engine, createExitPolicy({ gate, thresholds: 0, costs }), sampleImage(model.samples, 0), () => (t += 7));
     expect(result.milliseconds).toBe(7);
     expect(result.exit).toBe(0);
     expect(result.rows.map((r) => [r.reached, r.stopped])).toEqual([[true, true], [false, false], [false, false]]);

@@ -14,8 +14,12 @@ export interface Answer {
   readonly serverMs: number;
 }
 
-/** The batching policies the server can run. */
-export const POLICIES = ['continuous', 'batch-exit', 'full'] as const;
+/**
+ * The batching policies the server can run: stage-level continuous batching, per-batch early exit
+ * (both run core's JS runner over the engine), dynamic batching of the policy compiled into one
+ * ONNX graph (early exit inside the graph), and dynamic batching of the full model.
+ */
+export const POLICIES = ['continuous', 'batch-exit', 'compiled', 'full'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 /** A scheduler takes single samples and answers each when it is done. */

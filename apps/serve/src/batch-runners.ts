@@ -1,4 +1,5 @@
 import { argmaxRows, type ExitResult, runEarlyExit, softmaxRows } from '@offramp/core';
+import type { CompiledGraph } from './compiled-graph.js';
 import type { BatchRunner } from './dynamic-batcher.js';
 import type { NetworkAnswer } from './pending.js';
 import type { ServedModel } from './served-model.js';
@@ -44,5 +45,30 @@ export function batchEarlyExitRunner<T>(model: ServedModel<T>): BatchRunner {
   return async (input, batch) => {
     const result = await runEarlyExit(model.engine, model.policy, input, batch);
     return Array.from({ length: batch }, (_, i) => answerFromResult(result, i));
+  };
+}
+
+/**
+ * Early exit compiled into one graph: one session call per batch runs every stage, head and gate
+ * the batch's rows need, and every sample is answered when it returns. Probabilities are the
+ * softmax of the logits at the exit taken; cost and MACs come from the graph's policy.
+ */
+export function compiledRunner(graph: CompiledGraph): BatchRunner {
+  const { normalized, cumulativeMacs } = graph.policy.costs;
+  return async (input, batch) => {
+    const session = await graph.session();
+    const result = await session.run(input, batch);
+    const { classes } = result;
+    const probs = softmaxRows(result.logits, classes);
+    return Array.from({ length: batch }, (_, i) => {
+      const exit = result.exit[i]!;
+      return {
+        prediction: result.prediction[i]!,
+        probs: Array.from(probs.subarray(i * classes, (i + 1) * classes)),
+        exit,
+        cost: normalized[exit]!,
+        macs: cumulativeMacs[exit]!,
+      };
+    });
   };
 }

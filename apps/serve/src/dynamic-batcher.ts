@@ -8,7 +8,8 @@ export type BatchRunner = (input: Float32Array, batch: number) => Promise<Networ
  * Dynamic batching of whole requests: a batch starts when `maxBatch` samples wait or the oldest has
  * waited `maxWaitMs`, and every sample of it is answered when the whole batch is done. With the
  * full model this is plain dynamic batching; with runEarlyExit it is per-batch early exit, where a
- * sample that exits early still waits for the slowest sample of its batch.
+ * sample that exits early still waits for the slowest sample of its batch; with the compiled graph
+ * it is the same per-batch early exit in one session call.
  */
 export class DynamicBatcher implements Scheduler {
   readonly policy: PolicyName;

@@ -1,5 +1,5 @@
-import { resolveThresholds } from '@offramp/core';
 import { readOnnxBundle } from '@offramp/onnx/node';
+import type { FastifyInstance } from 'fastify';
 import type { PolicyName } from './answer.js';
 import { servedModelFromBundle } from './served-model.js';
 import { createServer, type ServerOptions } from './server.js';
@@ -19,28 +19,25 @@ export interface ServeSettings extends Omit<ServerOptions, 'adaptation'> {
 /** Serves a bundle until SIGTERM or SIGINT, then shuts down gracefully. Prints JSON lines (listening, closed). */
 export async function serve(settings: ServeSettings): Promise<void> {
   const bundle = await readOnnxBundle(settings.bundle);
-  const opened = await servedModelFromBundle(bundle, {
-    intraOpNumThreads: settings.threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+  const model = await servedModelFromBundle(bundle, {
+    sessionOptions: { intraOpNumThreads: settings.threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' },
+    ...(settings.thresholds ? { thresholds: settings.thresholds, thresholdsField: '--thresholds' } : {}),
   });
-  const model = settings.thresholds
-    ? {
-        ...opened,
-        policy: {
-          ...opened.policy,
-          thresholds: [...resolveThresholds(opened.policy.gate, settings.thresholds, opened.engine.exits, '--thresholds')],
-        },
-      }
-    : opened;
   const policy: PolicyName = settings.policy;
   const { adaptation, bundle: _bundle, host: _host, port: _port, sampleFraction: _f, threads: _t, thresholds: _th, ...options } = settings;
-  const { app } = createServer(model, {
-    ...options,
-    ...(settings.sampleFraction > 0 ? { adaptation: { sampleFraction: settings.sampleFraction, options: adaptation } } : {}),
-  });
-  const url = await app.listen({ port: settings.port, host: settings.host });
+  let url: string;
+  let app: FastifyInstance;
+  try {
+    // The compiled policy fails here when the bundle's gate has no ONNX form (GateNotCompilableError).
+    app = createServer(model, {
+      ...options,
+      ...(settings.sampleFraction > 0 ? { adaptation: { sampleFraction: settings.sampleFraction, options: adaptation } } : {}),
+    }).app;
+    url = await app.listen({ port: settings.port, host: settings.host });
+  } catch (error) {
+    await model.release();
+    throw error;
+  }
   console.log(JSON.stringify({ event: 'listening', url, policy, network: model.name }));
   let stopping = false;
   const stop = async () => {

@@ -1,6 +1,8 @@
+import { ArgumentError } from '@offramp/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Answer, BatchingOptions, PolicyName, Scheduler } from './answer.js';
-import { batchEarlyExitRunner, fullModelRunner } from './batch-runners.js';
+import { batchEarlyExitRunner, compiledRunner, fullModelRunner } from './batch-runners.js';
+import type { CompiledGraph } from './compiled-graph.js';
 import { DynamicBatcher } from './dynamic-batcher.js';
 import { errorAnswer, HttpRefusal } from './http-errors.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
@@ -38,11 +40,30 @@ export interface EarlyExitServer {
 }
 
 function initialThresholds<T>(model: ServedModel<T>): number[] {
-  const t = model.policy.thresholds;
-  return typeof t === 'number' ? new Array<number>(model.engine.exits - 1).fill(t) : [...t];
+  return Array.from(model.policy.thresholds);
 }
 
-function createScheduler<T>(model: ServedModel<T>, options: ServerOptions, adapter: ThresholdAdapter | undefined): Scheduler {
+/**
+ * The model's policy compiled into one graph, for the `compiled` policy: thrown here, when the
+ * server is created, if it cannot be (core's GateNotCompilableError for a gate without an ONNX form).
+ */
+function compiledGraphOf<T>(model: ServedModel<T>): CompiledGraph {
+  if (!model.compiler) {
+    throw new ArgumentError({
+      field: 'model.compiler',
+      expected: 'a model opened from a bundle (servedModelFromBundle), whose policy the compiled policy compiles',
+      received: 'a model without a compiler',
+    });
+  }
+  return model.compiler.compile(model.policy);
+}
+
+function createScheduler<T>(
+  model: ServedModel<T>,
+  options: ServerOptions,
+  adapter: ThresholdAdapter | undefined,
+  compiled: CompiledGraph | undefined,
+): Scheduler {
   const batching = { maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs };
   switch (options.policy) {
     case 'continuous':
@@ -53,6 +74,8 @@ function createScheduler<T>(model: ServedModel<T>, options: ServerOptions, adapt
       });
     case 'batch-exit':
       return new DynamicBatcher('batch-exit', model.inputSize, batching, batchEarlyExitRunner(model));
+    case 'compiled':
+      return new DynamicBatcher('compiled', model.inputSize, batching, compiledRunner(compiled ?? compiledGraphOf(model)));
     case 'full':
       return new DynamicBatcher('full', model.inputSize, batching, fullModelRunner(model));
   }
@@ -74,6 +97,9 @@ function withTimeout(answer: Promise<Answer>, ms: number): Promise<Answer> {
  * /healthz, /readyz, /metrics (Prometheus text), /v1/model and /v1/adaptation. Closing it (app.close())
  * stops admitting requests, runs every queued one without waiting for fuller batches, and answers
  * those in flight before the listener goes away. The caller releases the model afterwards.
+ * With the `compiled` policy the model's policy is compiled here (a gate without an ONNX form throws
+ * core's GateNotCompilableError at once) and its session opens before the server is ready
+ * (`app.ready()`, `listen()` or the first `inject()`).
  */
 export function createServer<T>(model: ServedModel<T>, options: ServerOptions = DEFAULT_SERVER_OPTIONS): EarlyExitServer {
   const { engine, policy } = model;
@@ -81,7 +107,8 @@ export function createServer<T>(model: ServedModel<T>, options: ServerOptions = 
     options.adaptation && options.adaptation.sampleFraction > 0 && options.policy === 'continuous'
       ? new ThresholdAdapter(policy.gate, policy.costs, engine.classes, initialThresholds(model), options.adaptation.options)
       : undefined;
-  const scheduler = createScheduler(model, options, adapter);
+  const compiled = options.policy === 'compiled' ? compiledGraphOf(model) : undefined;
+  const scheduler = createScheduler(model, options, adapter, compiled);
   const metrics = createMetrics(scheduler, adapter);
   const app = Fastify({ bodyLimit: options.bodyLimit, logger: false, return503OnClosing: true });
   let closing = false;
@@ -144,6 +171,11 @@ export function createServer<T>(model: ServedModel<T>, options: ServerOptions = 
     adapter ? { adapting: true, ...adapter.status() } : { adapting: false, thresholds: initialThresholds(model) },
   );
 
+  if (compiled) {
+    app.addHook('onReady', async () => {
+      await compiled.session();
+    });
+  }
   app.addHook('preClose', async () => {
     closing = true;
     await scheduler.drain();

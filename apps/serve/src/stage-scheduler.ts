@@ -1,14 +1,4 @@
-import {
-  ArgumentError,
-  decideAtExit,
-  type ExitRecord,
-  needFlags,
-  type NeedFlags,
-  nextHistory,
-  type PendingRows,
-  StageQueue,
-  takeRows,
-} from '@offramp/core';
+import { ArgumentError, enterRows, type ExitPolicy, type RowGroup, runStageStep, StageQueue, withThresholds } from '@offramp/core';
 import type { Answer, BatchingOptions, Scheduler } from './answer.js';
 import { answerOf, IdleWaiters, type Pending } from './pending.js';
 import type { ServedModel } from './served-model.js';
@@ -43,15 +33,15 @@ export class StageScheduler<T> implements Scheduler {
   readonly policy = 'continuous' as const;
   readonly #model: ServedModel<T>;
   readonly #options: StageSchedulerOptions;
-  readonly #flags: NeedFlags;
   readonly #queues: StageQueue<T>[];
   /** performance.now() when the oldest row now waiting in each queue arrived there. */
   readonly #oldest: number[];
   readonly #rows = new Map<number, Row>();
   readonly #idle = new IdleWaiters();
   /** Requests admitted since the last step, not yet in stage 0's queue. */
-  #arrivals: { readonly rows: PendingRows<T>; readonly at: number }[] = [];
-  #fixedThresholds: readonly number[];
+  #arrivals: { readonly rows: RowGroup<T>; readonly at: number }[] = [];
+  /** The policy served now; a new one is fixed when the adapter moves the thresholds. */
+  #policy: ExitPolicy;
   #next = 0;
   #admitted = 0;
   #busy = false;
@@ -70,12 +60,10 @@ export class StageScheduler<T> implements Scheduler {
     }
     this.#model = model;
     this.#options = options;
-    this.#flags = needFlags(model.policy.gate);
     const { exits } = model.engine;
     this.#queues = Array.from({ length: exits }, () => new StageQueue<T>());
     this.#oldest = new Array<number>(exits).fill(0);
-    const t = model.policy.thresholds;
-    this.#fixedThresholds = typeof t === 'number' ? new Array<number>(exits - 1).fill(t) : [...t];
+    this.#policy = model.policy;
   }
 
   get depth(): number {
@@ -84,7 +72,16 @@ export class StageScheduler<T> implements Scheduler {
 
   /** The thresholds served now (the adapter's when adapting). */
   get thresholds(): readonly number[] {
-    return this.#options.adapter?.thresholds ?? this.#fixedThresholds;
+    return this.#options.adapter?.thresholds ?? Array.from(this.#model.policy.thresholds);
+  }
+
+  /** The policy with the thresholds served now (re-checked against the gate when the adapter moved them). */
+  #currentPolicy(): ExitPolicy {
+    const adapted = this.#options.adapter?.thresholds;
+    if (adapted && !adapted.every((t, l) => t === this.#policy.thresholds[l])) {
+      this.#policy = withThresholds(this.#model.policy, adapted, 'adapter.thresholds');
+    }
+    return this.#policy;
   }
 
   stageDepths(): number[] {
@@ -92,19 +89,13 @@ export class StageScheduler<T> implements Scheduler {
   }
 
   async submit(input: Float32Array): Promise<Answer> {
-    const value = await this.#model.engine.fromHost(input, 1);
+    const id = this.#next++;
+    const rows = await enterRows(this.#model.engine, this.#model.policy, input, 1, id);
     return new Promise<Answer>((resolve, reject) => {
-      const id = this.#next++;
       const f = this.#options.sampleFraction;
       const shadow = Math.floor((this.#admitted + 1) * f) > Math.floor(this.#admitted * f);
       this.#admitted++;
       this.#rows.set(id, { pending: { input, admitted: performance.now(), resolve, reject }, shadow, answered: false, logits: [] });
-      const rows = {
-        value,
-        samples: Int32Array.of(id),
-        history: [],
-        ...(this.#flags.similarity ? { previousHidden: input } : {}),
-      };
       // Stage 0's queue changes only inside the loop (StageQueue.drain awaits the engine).
       this.#arrivals.push({ rows, at: performance.now() });
       this.#kick();
@@ -119,7 +110,7 @@ export class StageScheduler<T> implements Scheduler {
     return idle;
   }
 
-  #push(stage: number, rows: PendingRows<T>, at = performance.now()): void {
+  #push(stage: number, rows: RowGroup<T>, at = performance.now()): void {
     const queue = this.#queues[stage]!;
     if (queue.rows === 0) this.#oldest[stage] = at;
     queue.push(rows);
@@ -209,28 +200,19 @@ export class StageScheduler<T> implements Scheduler {
     );
   }
 
-  /** Runs stage `l` on a group; answers the rows that exit, queues the rest for stage l + 1. */
-  async #runGroup(l: number, group: PendingRows<T>): Promise<void> {
+  /**
+   * Runs stage `l` on a group through core's stage step; answers the rows that exit, queues the
+   * rest (and the sampled rows, which run on to the last exit) for stage l + 1.
+   */
+  async #runGroup(l: number, group: RowGroup<T>): Promise<void> {
     const { engine, policy } = this.#model;
     const { exits, classes } = engine;
-    const n = group.samples.length;
-    let input: T | undefined = group.value;
-    let h: T | undefined;
+    const rowOf = (i: number) => this.#rows.get(group.samples[i]!)!;
     try {
-      h = await engine.runStage(l, input);
-      engine.dispose(input);
-      input = undefined;
-      const { logits, probs, predicted, leaving, hidden } = await decideAtExit(
-        engine,
-        { gate: policy.gate, flags: this.#flags, thresholds: this.thresholds, costs: policy.costs },
-        l,
-        h,
-        group,
-      );
-      const stay: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const id = group.samples[i]!;
-        const row = this.#rows.get(id)!;
+      const outcome = await runStageStep(engine, this.#currentPolicy(), l, group, { runsOn: (i) => rowOf(i).shadow });
+      const { logits, probs, predicted, leaving } = outcome;
+      for (let i = 0; i < group.samples.length; i++) {
+        const row = rowOf(i);
         const slice = (a: Float32Array) => a.subarray(i * classes, (i + 1) * classes);
         if (row.shadow) row.logits.push(slice(logits).slice());
         if (leaving[i] && !row.answered) {
@@ -245,35 +227,12 @@ export class StageScheduler<T> implements Scheduler {
             }),
           );
         }
-        if (l < exits - 1 && (!leaving[i] || row.shadow)) stay.push(i);
-        else {
-          this.#rows.delete(id);
-          if (row.shadow && l === exits - 1) this.#options.adapter?.observe(row.logits);
-        }
+        if (l < exits - 1 && (!leaving[i] || row.shadow)) continue;
+        this.#rows.delete(group.samples[i]!);
+        if (row.shadow && l === exits - 1) this.#options.adapter?.observe(row.logits);
       }
-      if (stay.length === 0) {
-        engine.dispose(h);
-        return;
-      }
-      let value = h;
-      let keptHidden = hidden;
-      const keep = Int32Array.from(stay);
-      if (stay.length < n) {
-        value = await engine.take(h, keep);
-        engine.dispose(h);
-        if (hidden) keptHidden = takeRows(hidden, hidden.length / n, keep);
-      }
-      h = undefined;
-      const record: ExitRecord = { exit: l, logits, probs };
-      this.#push(l + 1, {
-        value,
-        samples: Int32Array.from(stay, (i) => group.samples[i]!),
-        history: this.#flags.history ? nextHistory(group.history, record, stay, n, classes) : [],
-        ...(this.#flags.similarity && keptHidden ? { previousHidden: keptHidden } : {}),
-      });
+      if (outcome.survivors) this.#push(l + 1, outcome.survivors);
     } catch (error) {
-      if (input !== undefined) engine.dispose(input);
-      if (h !== undefined) engine.dispose(h);
       for (const id of group.samples) {
         const row = this.#rows.get(id);
         if (!row) continue;

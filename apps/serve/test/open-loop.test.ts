@@ -4,7 +4,8 @@ import { emptyRawPoint } from '../src/load-test/drive.js';
 import { type Clock, driveSchedule, type Outcome } from '../src/load-test/open-loop-driver.js';
 import { openLoopMarkdown } from '../src/load-test/open-loop-report.js';
 import { poissonArrivals } from '../src/load-test/poisson.js';
-import { type OpenLoopReport, runOpenLoop, summarizeOpenLoop } from '../src/load-test/run-open-loop.js';
+import type { OpenLoopReport } from '../src/load-test/report-types.js';
+import { runOpenLoop, summarizeOpenLoop } from '../src/load-test/run-open-loop.js';
 
 function gaps(arrivals: Float64Array): number[] {
   return Array.from(arrivals, (t, k) => t - (k === 0 ? 0 : arrivals[k - 1]!));

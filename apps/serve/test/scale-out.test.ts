@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { OnnxValue } from '@offramp/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoundRobinProxy } from '../src/round-robin-proxy.js';
+import { createRoundRobinProxy } from './round-robin-proxy.js';
 import type { ServedModel } from '../src/served-model.js';
 import { createServer, DEFAULT_SERVER_OPTIONS } from '../src/server.js';
 import { sample, tinyInputs, tinyModel } from './tiny-network.js';

@@ -1,4 +1,4 @@
-import { collectTrace, evaluateTrace } from '@offramp/core';
+import { collectTrace, createExitPolicy, evaluateTrace } from '@offramp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer, Scheduler } from '../src/answer.js';
 import { batchEarlyExitRunner, fullModelRunner } from '../src/batch-runners.js';
@@ -67,7 +67,7 @@ describe('stage-level continuous batching', () => {
       [patienceGate.create({ patience: 1 }, context), 1],
       [similarityGate.create({}, context), 0.8],
     ] as const) {
-      const policy = { ...model.policy, gate, thresholds: [threshold, threshold] };
+      const policy = createExitPolicy({ gate, thresholds: [threshold, threshold], costs: model.policy.costs });
       const trace = await collectTrace(model.engine, inputs, N, { similarity: true });
       const want = evaluateTrace(trace, gate, policy.thresholds, policy.costs);
       expect(new Set(want.exit).size).toBeGreaterThan(1);

@@ -1,4 +1,4 @@
-import { createRng, shapeSize } from '@offramp/core';
+import { createRng, type PolicySpec, shapeSize } from '@offramp/core';
 import {
   appendLayers,
   buildBundle,
@@ -31,7 +31,7 @@ function graph(name: string, inputs: number, outputs: number, layers: HostLayer[
 }
 
 /** A 3-stage MLP (4 -> 6 -> 6 -> 6) with a linear 3-class head per stage, seeded random weights, max-prob gate. */
-export function tinyBundle(seed = 3, threshold = 0.55): OnnxBundle {
+export function tinyBundle(seed = 3, threshold = 0.55, policy: PolicySpec = { gate: 'max-prob', thresholds: [threshold, threshold] }): OnnxBundle {
   const rng = createRng(seed);
   const stages: StagePart[] = [0, 1, 2].map((l) => ({
     model: graph(`stage${l}`, l === 0 ? INPUT_SHAPE[0] : WIDTH, WIDTH, [dense(l === 0 ? INPUT_SHAPE[0] : WIDTH, WIDTH, rng, 1.2), { op: 'relu' }]),
@@ -52,8 +52,7 @@ export function tinyBundle(seed = 3, threshold = 0.55): OnnxBundle {
     classes: CLASSES,
     stages,
     heads,
-    gate: { name: 'max-prob', options: {} },
-    thresholds: { gate: 'max-prob', values: [threshold, threshold] },
+    policy,
   });
 }
 
@@ -94,8 +93,8 @@ export function slowEngine<T>(engine: ServingEngine<T>, ms: number): ServingEngi
 
 /** The tiny network served from onnxruntime-node (through its manifest); `delayMs` > 0 slows every stage call. */
 export async function tinyModel(
-  options: { threshold?: number; delayMs?: number; seed?: number } = {},
+  options: { threshold?: number; delayMs?: number; seed?: number; policy?: PolicySpec } = {},
 ): Promise<ServedModel<OnnxValue>> {
-  const model = await servedModelFromBundle(tinyBundle(options.seed ?? 3, options.threshold ?? 0.55));
+  const model = await servedModelFromBundle(tinyBundle(options.seed ?? 3, options.threshold ?? 0.55, options.policy));
   return options.delayMs ? { ...model, engine: slowEngine(model.engine, options.delayMs) } : model;
 }

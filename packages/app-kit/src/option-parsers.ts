@@ -1,15 +1,29 @@
 import { InvalidArgumentError } from 'commander';
 
-/** A command-line value parser: the text in, the value out, or commander's InvalidArgumentError. */
+/** A command-line value parser: the text in, the value out, or an OptionValueError. */
 export type OptionParser<T> = (value: string) => T;
 
-/** Whole numbers >= `min`. */
-export function wholeNumber(min = 0): OptionParser<number> {
+/**
+ * A bad option value, naming what was expected and what came. It is commander's InvalidArgumentError,
+ * so commander prints `option '--epochs <n>' argument '0' is invalid. expected ..., received 0`.
+ */
+export class OptionValueError extends InvalidArgumentError {
+  readonly expected: string;
+  readonly received: string;
+
+  constructor(expected: string, received: string) {
+    super(`expected ${expected}, received ${received}`);
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** Whole numbers >= `min` (and <= `max` when it is finite). */
+export function wholeNumber(min = 0, max = Number.POSITIVE_INFINITY): OptionParser<number> {
+  const expected = Number.isFinite(max) ? `a whole number in [${min}, ${max}]` : `a whole number >= ${min}`;
   return (value) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < min) {
-      throw new InvalidArgumentError(`expected a whole number >= ${min}, received ${value}`);
-    }
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new OptionValueError(expected, value);
     return n;
   };
 }
@@ -24,9 +38,7 @@ export function numberIn(min: number, max: number, options: { open?: boolean } =
   return (value) => {
     const n = Number(value);
     const inside = open ? n > min && n < max : n >= min && n <= max;
-    if (value.trim() === '' || !Number.isFinite(n) || !inside) {
-      throw new InvalidArgumentError(`expected a number in ${range}, received ${value}`);
-    }
+    if (value.trim() === '' || !Number.isFinite(n) || !inside) throw new OptionValueError(`a number in ${range}`, value);
     return n;
   };
 }
@@ -35,9 +47,7 @@ export function numberIn(min: number, max: number, options: { open?: boolean } =
 export function numberAtLeast(min: number): OptionParser<number> {
   return (value) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min) {
-      throw new InvalidArgumentError(`expected a number >= ${min}, received ${value}`);
-    }
+    if (value.trim() === '' || !Number.isFinite(n) || n < min) throw new OptionValueError(`a number >= ${min}`, value);
     return n;
   };
 }
@@ -45,9 +55,7 @@ export function numberAtLeast(min: number): OptionParser<number> {
 /** One of the listed names. */
 export function oneOf<const T extends string>(choices: readonly T[]): OptionParser<T> {
   return (value) => {
-    if (!(choices as readonly string[]).includes(value)) {
-      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, received ${value}`);
-    }
+    if (!(choices as readonly string[]).includes(value)) throw new OptionValueError(`one of ${choices.join(', ')}`, value);
     return value as T;
   };
 }
@@ -56,7 +64,7 @@ export function oneOf<const T extends string>(choices: readonly T[]): OptionPars
 export function listOf<T>(parse: OptionParser<T>): OptionParser<T[]> {
   return (value) => {
     const items = value.split(',').map((v) => v.trim());
-    if (items.some((v) => v === '')) throw new InvalidArgumentError(`expected a comma-separated list, received ${value}`);
+    if (items.some((v) => v === '')) throw new OptionValueError('a comma-separated list', value);
     return items.map(parse);
   };
 }

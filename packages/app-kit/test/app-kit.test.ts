@@ -11,6 +11,7 @@ import {
   numberAtLeast,
   numberIn,
   oneOf,
+  OptionValueError,
   positiveInt,
   replaceMarkedSection,
   updateMarkedSection,
@@ -21,6 +22,7 @@ describe('option parsers', () => {
   it('parse good values', () => {
     expect(positiveInt('12')).toBe(12);
     expect(wholeNumber(0)('0')).toBe(0);
+    expect(wholeNumber(1, 2000)('2000')).toBe(2000);
     expect(numberIn(0, 1)('1')).toBe(1);
     expect(numberIn(0, 1, { open: true })('0.25')).toBe(0.25);
     expect(numberAtLeast(0)('2.5')).toBe(2.5);
@@ -34,6 +36,9 @@ describe('option parsers', () => {
     expect(() => positiveInt('1.5')).toThrow('received 1.5');
     expect(() => positiveInt('')).toThrow(InvalidArgumentError);
     expect(() => wholeNumber(0)('-1')).toThrow('expected a whole number >= 0, received -1');
+    expect(() => wholeNumber(1, 2000)('2001')).toThrow('expected a whole number in [1, 2000], received 2001');
+    expect(() => numberIn(0, 1)('2')).toThrow(expect.objectContaining({ expected: 'a number in [0, 1]', received: '2' }));
+    expect(() => oneOf(['a'] as const)('b')).toThrow(OptionValueError);
     expect(() => numberIn(0, 1)('1.01')).toThrow('expected a number in [0, 1], received 1.01');
     expect(() => numberIn(0, 1, { open: true })('1')).toThrow('expected a number in (0, 1), received 1');
     expect(() => numberIn(0, 1)('NaN')).toThrow(InvalidArgumentError);

@@ -18,22 +18,14 @@ export { useWasmBackend } from './wasm/use-wasm-backend.js';
 export { layerNorm } from './transformer/layer-norm.js';
 export { keyValueMacs, lmHeadMacs, transformerLayerMacs } from './transformer/macs.js';
 export { createTransformerLm, type TransformerLm, type TransformerLmOptions } from './transformer/transformer-lm.js';
-export { TokenDecoder, type TokenExitPolicy, type TokenStep } from './transformer/token-decoder.js';
 export { createTwoStreamModel, type EncoderDepths, type TwoStreamModel, type TwoStreamOptions } from './two-stream/two-stream-model.js';
 export { twoStreamMacs, type TwoStreamMacs } from './two-stream/macs.js';
 export {
-  runEncoderStream,
-  streamOutputFromTrace,
-  traceEncoderStream,
-  type StreamInput,
-  type StreamOutput,
-  type StreamTrace,
-} from './two-stream/encoder-stream.js';
-export {
-  buildMemory,
-  decodeWithExits,
-  type DecodeOptions,
-  type DecodeResult,
-  type HostMemory,
-} from './two-stream/decode.js';
-export { copiedStateCount } from './two-stream/copied-states.js';
+  cnnBackbonePlugin,
+  createBackboneRegistry,
+  mlpBackbonePlugin,
+  type BackboneContext,
+  type BackbonePlugin,
+  type BackboneRegistry,
+} from './network/backbone-plugins.js';
+export { createNetwork, type ConfiguredNetwork, type CreateNetworkOptions } from './network/create-network.js';

@@ -9,7 +9,7 @@ import {
   InputShapeError,
   NonFiniteInputError,
   runEarlyExit,
-  runEarlyExitPooled,
+  runEarlyExitPooled, createExitPolicy
 } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,7 +156,7 @@ describe('early exit on a TfjsEngine', () => {
     for (let start = 0; start < n; start += chunk) {
       const count = Math.min(chunk, n - start);
       results.push(
-        await runEarlyExit(engine, { gate, thresholds, costs: costs() }, input.subarray(start * 128, (start + count) * 128), count),
+        await runEarlyExit(engine, createExitPolicy({ gate, thresholds, costs: costs() }), input.subarray(start * 128, (start + count) * 128), count),
       );
     }
     return results;
@@ -190,7 +190,7 @@ describe('early exit on a TfjsEngine', () => {
       }
     };
     const before = tf.memory().numTensors;
-    const pooled = await runEarlyExitPooled(engine, { gate, thresholds, costs: costs() }, stream(), { minRows: 20 });
+    const pooled = await runEarlyExitPooled(engine, createExitPolicy({ gate, thresholds, costs: costs() }), stream(), { minRows: 20 });
     expect(tf.memory().numTensors).toBe(before);
     expect(pooled.exit).toEqual(expected.exit);
     expect(pooled.prediction).toEqual(expected.prediction);
@@ -202,7 +202,7 @@ describe('early exit on a TfjsEngine', () => {
     const gate = maxProbGate.create({}, { exits: 3, classes });
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      await runEarlyExit(engine, { gate, thresholds, costs: costs() }, input, n);
+      await runEarlyExit(engine, createExitPolicy({ gate, thresholds, costs: costs() }), input, n);
       await collectTrace(engine, input, n, { batchSize: 10, hidden: true, similarity: true });
     }
     expect(tf.memory().numTensors).toBe(before);
@@ -210,7 +210,7 @@ describe('early exit on a TfjsEngine', () => {
 
   it('rejects bad input with typed errors and leaves no tensors', async () => {
     const gate = maxProbGate.create({}, { exits: 3, classes });
-    const policy = { gate, thresholds: 0.5, costs: costs() };
+    const policy = createExitPolicy({ gate, thresholds: 0.5, costs: costs() });
     const before = tf.memory().numTensors;
     await expect(runEarlyExit(engine, policy, new Float32Array(127), 1)).rejects.toBeInstanceOf(InputShapeError);
     const withNaN = input.slice(0, 256);

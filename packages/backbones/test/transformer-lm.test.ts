@@ -6,11 +6,9 @@ import {
   keyValueMacs,
   layerNorm,
   lmHeadMacs,
-  TokenDecoder,
   type TransformerLm,
   transformerLayerMacs,
 } from '../src/index.js';
-import { maxProbGate } from './helpers.js';
 
 const options = { vocabSize: 11, context: 8, dModel: 8, layers: 3, heads: 2, ffnHidden: 12, seed: 3 };
 const sequence = [1, 4, 2, 9, 7, 3, 3, 10];
@@ -31,13 +29,6 @@ function exitRows(tokens: number[], lastOnly = false): number[][][] {
     const outs = lm.exitLogits(tf.tensor2d([tokens], [1, tokens.length], 'int32'), lastOnly);
     return outs.map((o) => (o.arraySync() as number[][][])[0]!);
   });
-}
-
-function softmax(row: number[]): number[] {
-  const max = Math.max(...row);
-  const e = row.map((z) => Math.exp(z - max));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
 }
 
 describe('transformer MACs', () => {
@@ -131,71 +122,5 @@ describe('createTransformerLm', () => {
     run();
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
-  });
-});
-
-describe('TokenDecoder', () => {
-  it('without a policy reproduces the full model position by position (key/value cache)', async () => {
-    const full = exitRows(sequence, true)[0]!;
-    const decoder = new TokenDecoder(lm);
-    for (let t = 0; t < sequence.length; t++) {
-      const step = await decoder.step(sequence[t]!);
-      expect(step.exit).toBe(2);
-      const expected = softmax(full[t]!);
-      step.probs.forEach((p, k) => {
-        expect(p).toBeCloseTo(expected[k]!, 5);
-      });
-      expect(step.macs).toBe(3 * transformerLayerMacs(8, 12, t + 1) + 88);
-    }
-    await expect(decoder.step(1)).rejects.toThrow(/context/);
-    decoder.dispose();
-  });
-
-  it('with a threshold no score reaches runs every exit and gives the full model', async () => {
-    const full = exitRows(sequence, true)[0]!;
-    const decoder = new TokenDecoder(lm, { gate: maxProbGate.create({}, { exits: 3, classes: 11 }), thresholds: 2 });
-    for (let t = 0; t < 4; t++) {
-      const step = await decoder.step(sequence[t]!);
-      expect(step.exit).toBe(2);
-      expect(step.probs[0]).toBeCloseTo(softmax(full[t]!)[0]!, 5);
-      expect(step.macs).toBe(3 * transformerLayerMacs(8, 12, t + 1) + 3 * 88);
-    }
-    decoder.dispose();
-  });
-
-  it('leaves at the first exit with threshold 0 and copies the state to the layers above', async () => {
-    const exit0 = exitRows(sequence)[0]!;
-    const decoder = new TokenDecoder(lm, { gate: maxProbGate.create({}, { exits: 3, classes: 11 }), thresholds: [0, 0] });
-    const first = await decoder.step(sequence[0]!);
-    expect(first.exit).toBe(0);
-    expect(first.probs[3]).toBeCloseTo(softmax(exit0[0]!)[3]!, 5);
-    expect(first.macs).toBe(transformerLayerMacs(8, 12, 1) + 88 + 2 * 128);
-    // layer 0 never sees copied states, so exit 0 stays exact at later positions too
-    const second = await decoder.step(sequence[1]!);
-    expect(second.probs[5]).toBeCloseTo(softmax(exit0[1]!)[5]!, 5);
-    decoder.dispose();
-  });
-
-  it('skips the head of an exit whose threshold is +Infinity', async () => {
-    const decoder = new TokenDecoder(lm, {
-      gate: maxProbGate.create({}, { exits: 3, classes: 11 }),
-      thresholds: [Number.POSITIVE_INFINITY, 0],
-    });
-    const step = await decoder.step(sequence[0]!);
-    expect(step.exit).toBe(1);
-    expect(step.macs).toBe(2 * transformerLayerMacs(8, 12, 1) + 88 + 128);
-    decoder.dispose();
-  });
-
-  it('frees its cache and checks its input', async () => {
-    const before = tf.memory().numTensors;
-    const decoder = new TokenDecoder(lm, { gate: maxProbGate.create({}, { exits: 3, classes: 11 }), thresholds: 0.3 });
-    for (const token of sequence.slice(0, 5)) await decoder.step(token);
-    await expect(decoder.step(11)).rejects.toThrow(/token/);
-    decoder.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    expect(() => new TokenDecoder(lm, { gate: maxProbGate.create({}, { exits: 3, classes: 11 }), thresholds: [1] })).toThrow(
-      /thresholds/,
-    );
   });
 });

@@ -1,37 +1,14 @@
-import { ArgumentError, cosineRows, defineGate, exitsFromScores, InputShapeError } from '@offramp/core';
+import { ArgumentError, InputShapeError } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildMemory,
-  createTwoStreamModel,
-  copiedStateCount,
-  decodeWithExits,
-  runEncoderStream,
-  type StreamInput,
-  streamOutputFromTrace,
-  traceEncoderStream,
-  transformerLayerMacs,
-  twoStreamMacs,
-  type TwoStreamModel,
-} from '../src/index.js';
+import { createTwoStreamModel, transformerLayerMacs, twoStreamMacs, type TwoStreamModel } from '../src/index.js';
 import { randomArray } from './helpers.js';
-
-/** The similarity rule as a user would write it inline: score = cos(h_l, h_{l-1}). */
-const similarity = defineGate({
-  name: 'inline-similarity',
-  needs: ['similarity'],
-  range: { min: -1, max: 1 },
-  defaultThreshold: 0.9,
-  score: () => (signal) => Float32Array.from(signal.similarity!),
-}).create({}, { exits: 3, classes: 0 });
 
 const n = 12;
 let model: TwoStreamModel;
 const pixels = Float32Array.from(randomArray(n * 64, 5), (v) => Math.abs(v));
 // texts of 1 to 4 real tokens, padded with 0
 const tokens = Int32Array.from({ length: n * 4 }, (_, k) => (k % 4 <= Math.floor(k / 4) % 4 ? 3 + ((k * 7) % 9) : 0));
-const imageInput: StreamInput = { stream: 'image', n, pixels };
-const textInput: StreamInput = { stream: 'text', n, tokens };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -51,11 +28,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => model.dispose());
-
-/** A threshold that splits the samples at layer 0 (the median cosine there). */
-function medianAt(cosines: Float32Array): number {
-  return [...cosines].sort((a, b) => a - b)[Math.floor(cosines.length / 2)]!;
-}
 
 describe('two-stream MACs', () => {
   it('counts layers from the language-model formulas (hand-computed)', () => {
@@ -143,131 +115,5 @@ describe('two-stream model', () => {
     expect(() => tf.tidy(() => model.embedDecoder(tf.zeros([1, 6], 'int32')))).toThrow(InputShapeError);
     expect(() => tf.tidy(() => model.encoderLayer(3, tf.zeros([1, 4, 8])))).toThrow(ArgumentError);
     expect(() => createTwoStreamModel({ vocabSize: 5, textLength: 2, steps: 2, dModel: 6, heads: 4, encoderLayers: 1, decoderLayers: 1 })).toThrow(ArgumentError);
-  });
-});
-
-describe('encoder streams: real early exit agrees with trace evaluation', () => {
-  for (const input of [imageInput, textInput]) {
-    it(`the ${input.stream} stream`, async () => {
-      const trace = await traceEncoderStream(model, input, 5);
-      const threshold = medianAt(trace.cosines[0]!);
-      const traceExit = exitsFromScores(trace.cosines.slice(0, 2), [threshold, threshold], n);
-      const real = await runEncoderStream(model, input, similarity, threshold);
-      expect(Array.from(real.exit)).toEqual(Array.from(traceExit));
-      expect(new Set(real.exit).size).toBeGreaterThan(1);
-      const fromTrace = streamOutputFromTrace(model, trace, traceExit, input.stream);
-      expect(Array.from(real.macs)).toEqual(Array.from(fromTrace.macs));
-      const gap = Math.max(...Array.from(real.states, (v, k) => Math.abs(v - fromTrace.states[k]!)));
-      expect(gap).toBeLessThan(1e-4);
-    });
-  }
-
-  it('without a gate runs every layer and counts no similarity checks', async () => {
-    const plain = await runEncoderStream(model, imageInput, null, 0);
-    expect(Array.from(plain.exit)).toEqual(new Array(n).fill(2));
-    expect(plain.macs[0]).toBe(model.macs.imageEmbedding + 3 * model.macs.encoderLayer(4));
-    const full = await runEncoderStream(model, imageInput, similarity, 1.5);
-    expect(Array.from(plain.states)).toEqual(Array.from(full.states));
-    expect(full.macs[0]! - plain.macs[0]!).toBe(2 * model.macs.similarity(32));
-  });
-
-  it('keeps no tensors and checks its input', async () => {
-    await runEncoderStream(model, textInput, similarity, 0.5);
-    const before = tf.memory().numTensors;
-    for (let k = 0; k < 2; k++) {
-      await runEncoderStream(model, textInput, similarity, 0.5);
-      await traceEncoderStream(model, imageInput);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    await expect(runEncoderStream(model, { stream: 'text', n: 2, tokens: new Int32Array(7) }, similarity, 0.5)).rejects.toThrow(ArgumentError);
-    await expect(runEncoderStream(model, textInput, similarity, [0.5])).rejects.toThrow(ArgumentError);
-  });
-
-  it('with threshold above 1 runs every layer, and the full trace cosines are real cosines', async () => {
-    const real = await runEncoderStream(model, imageInput, similarity, 1.5);
-    expect(Array.from(real.exit)).toEqual(new Array(n).fill(2));
-    const trace = await traceEncoderStream(model, imageInput);
-    const size = 4 * 8;
-    expect(trace.cosines[1]![3]).toBeCloseTo(cosineRows(trace.states[1]!.subarray(3 * size, 4 * size), trace.states[0]!.subarray(3 * size, 4 * size), size)[0]!, 6);
-  });
-});
-
-describe('decoding with exits', () => {
-  async function memory() {
-    const image = await runEncoderStream(model, imageInput, similarity, 1.5);
-    const text = await runEncoderStream(model, textInput, similarity, 1.5);
-    const real = Float32Array.from(tokens, (t) => (t === 0 ? 0 : 1));
-    return buildMemory(model, image, text, real);
-  }
-
-  it('real early exit gives the tokens, exits and MACs of the masked batch', async () => {
-    const mem = await memory();
-    const thresholds = [0.2, 0.2, 0.2, 0.2, 0.2];
-    const options = { steps: 5, bos: 1, eos: 2, gate: similarity, thresholds };
-    const real = await decodeWithExits(model, mem, options);
-    const masked = await decodeWithExits(model, mem, { ...options, mode: 'masked', batchSize: 5 });
-    expect(Array.from(real.tokens)).toEqual(Array.from(masked.tokens));
-    expect(Array.from(real.exits)).toEqual(Array.from(masked.exits));
-    expect(Array.from(real.macs)).toEqual(Array.from(masked.macs));
-    const gap = Math.max(...Array.from(real.firstLogits, (v, k) => Math.abs(v - masked.firstLogits[k]!)));
-    expect(gap).toBeLessThan(1e-4);
-    const used = Array.from(real.exits).filter((e) => e >= 0);
-    expect(new Set(used).size).toBeGreaterThan(1);
-  });
-
-  it('makes a copied state\'s keys and values only when a later step runs the skipped layer', async () => {
-    const mem = await memory();
-    // steps 0, 2, 3 leave after layer 0 (any cosine >= -1); steps 1 and 4 run all 3 layers and attend there to
-    // the copied states of the steps before them: 2 + 0 + 2 + 2 = 6 copies
-    const options = { steps: 5, bos: 1, gate: similarity, thresholds: [-1, 2, -1, -1, 2] };
-    const real = await decodeWithExits(model, mem, options);
-    const masked = await decodeWithExits(model, mem, { ...options, mode: 'masked', batchSize: 7 });
-    expect(Array.from(real.exits.subarray(0, 5))).toEqual([0, 2, 0, 0, 2]);
-    expect(copiedStateCount(real.exits.subarray(0, 5))).toBe(6);
-    expect(Array.from(real.tokens)).toEqual(Array.from(masked.tokens));
-    expect(Array.from(real.macs)).toEqual(Array.from(masked.macs));
-    const m = model.macs;
-    const layer = (keys: number) => m.decoderLayer(keys, 8);
-    const expected =
-      3 * m.memoryKeysValues(8) + 5 * m.head + 6 * m.copiedKeysValues +
-      // similarity checks: 1 for an exit at layer 0, 2 for a full-depth step (d = 8: 24 MACs each)
-      (1 + 2 + 1 + 1 + 2) * 24 +
-      layer(1) + 3 * layer(2) + layer(3) + layer(4) + 3 * layer(5);
-    expect(real.macs[0]).toBe(expected);
-  });
-
-  it('counts copied states by hand', () => {
-    expect(copiedStateCount([])).toBe(0);
-    expect(copiedStateCount([3, 3, 3])).toBe(0);
-    // the last step's skipped layers are never run again
-    expect(copiedStateCount([3, 0])).toBe(0);
-    expect(copiedStateCount([0, 3])).toBe(3);
-    // step 0 needs layers 1, 2 (step 2 reaches 2); step 1 needs 1, 2; step 2 none; -1 = after the end
-    expect(copiedStateCount([0, 0, 2, 1, -1, -1])).toBe(4);
-  });
-
-  it('counts MACs of a full-depth step by hand', async () => {
-    const mem = await memory();
-    const out = await decodeWithExits(model, mem, { steps: 1, bos: 1, gate: similarity, thresholds: [2] });
-    const m = model.macs;
-    // 3 layers with 1 self key and 8 memory positions, 2 similarity checks of d = 8, the head, memory keys/values
-    const expected = 3 * m.decoderLayer(1, 8) + 2 * 24 + m.head + 3 * m.memoryKeysValues(8);
-    expect(out.macs[0]).toBe(expected);
-    expect(Array.from(out.exits)).toEqual(new Array(n).fill(2));
-    const plain = await decodeWithExits(model, mem, { steps: 1, bos: 1 });
-    expect(plain.macs[0]).toBe(expected - 2 * 24);
-    expect(Array.from(plain.tokens)).toEqual(Array.from(out.tokens));
-  });
-
-  it('keeps no tensors and checks its options', async () => {
-    const mem = await memory();
-    const options = { steps: 3, bos: 1, gate: similarity, thresholds: [0.3, 0.3, 0.3] };
-    await decodeWithExits(model, mem, options);
-    const before = tf.memory().numTensors;
-    await decodeWithExits(model, mem, options);
-    await decodeWithExits(model, mem, { ...options, mode: 'masked' });
-    expect(tf.memory().numTensors).toBe(before);
-    await expect(decodeWithExits(model, mem, { ...options, steps: 6 })).rejects.toThrow(ArgumentError);
-    await expect(decodeWithExits(model, mem, { ...options, thresholds: [0.3] })).rejects.toThrow(ArgumentError);
   });
 });

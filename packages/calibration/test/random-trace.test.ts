@@ -7,7 +7,7 @@ import {
   summarizeExits,
   type Trace,
 } from '@offramp/core';
-import { builtinGates, registerBuiltinGates } from '@offramp/gates';
+import { registerBuiltinGates, ruleGates } from '@offramp/gates';
 import { describe, expect, it } from 'vitest';
 import { paretoFront, sweepThresholds } from '../src/index.js';
 
@@ -29,7 +29,7 @@ const registry = new GateRegistry();
 registerBuiltinGates(registry);
 
 describe('sweeps on a random trace', () => {
-  for (const plugin of builtinGates) {
+  for (const plugin of ruleGates) {
     it(`${plugin.name}: every finite point matches evaluateTrace, the front rises with cost`, () => {
       const gate = registry.create(plugin.name, { exits, classes });
       const curve = sweepThresholds(trace, gate, costs, labels, { candidates: 40 });

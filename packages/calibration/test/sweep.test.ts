@@ -82,7 +82,9 @@ describe('sweepThresholds', () => {
       expect(point.meanCost).toBeCloseTo(summary.meanCost, 12);
       expect(() => resolveThresholds(maxProb, point.threshold, 3)).not.toThrow();
     }
-    expect(() => resolveThresholds(maxProb, Infinity, 3)).toThrow(ThresholdRangeError);
+    // The full-model point's +Infinity closes every exit: a valid policy that runs every row to the last exit.
+    expect(resolveThresholds(maxProb, Infinity, 3)).toEqual(Float64Array.of(Infinity, Infinity));
+    expect(() => resolveThresholds(maxProb, -Infinity, 3)).toThrow(ThresholdRangeError);
   });
 
   it('uses 200 candidates by default and works for a gate that needs history', () => {

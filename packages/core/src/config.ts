@@ -1,70 +1,72 @@
 import { z } from 'zod';
-import { ConfigError, CountMismatchError, ThresholdRangeError } from './errors.js';
-import { describeValue, validateGateOptions } from './gate.js';
+import { ConfigError, CountMismatchError } from './errors.js';
+import { type ExitPolicy, policySpecSchema, resolvePolicy } from './policy.js';
 import { defaultGateRegistry, type GateRegistry } from './registry.js';
+import { issueDetails } from './zod-issue.js';
 
 const positiveInt = z.number().int().positive();
 const options = z.record(z.string(), z.unknown()).default({});
 
-const gateConfigSchema = z.object({
-  name: z.string().min(1),
-  options: z.unknown().optional(),
-  /** One per exit before the last. Omitted: the gate's default threshold everywhere. */
-  thresholds: z.array(z.number()).optional(),
-});
+const part = z.object({ type: z.string().min(1), options }).strict();
 
-export const networkConfigSchema = z.object({
-  version: z.literal(1),
-  name: z.string().min(1).optional(),
-  inputShape: z.array(positiveInt).min(1),
-  classes: z.number().int().min(2),
-  backbone: z.object({ type: z.string().min(1), options }),
-  /** Number of exits L; stage l feeds exit l, and the last exit is the backbone's own head. */
-  exits: positiveInt,
-  heads: z.array(z.object({ type: z.string().min(1), options })),
-  gates: z.array(gateConfigSchema).min(1),
-  /** Name of the gate in `gates` used by default; the first one when omitted. */
-  activeGate: z.string().optional(),
-  costs: z
-    .object({ stageMacs: z.array(z.number().nonnegative()), headMacs: z.array(z.number().nonnegative()) })
-    .optional(),
-  calibration: z.object({ temperatures: z.array(z.number().positive()) }).optional(),
-});
+export const networkConfigSchema = z
+  .object({
+    version: z.literal(2),
+    name: z.string().min(1).optional(),
+    inputShape: z.array(positiveInt).min(1),
+    classes: z.number().int().min(2),
+    backbone: part,
+    /** Number of exits L; stage l feeds exit l, and the last exit is the backbone's own head. */
+    exits: positiveInt,
+    heads: z.array(part),
+    /** The policy the network runs with: gate, options, thresholds. */
+    policy: policySpecSchema,
+    /** Other operating points evaluated for the network (e.g. one per gate), same shape. */
+    alternatives: z.array(policySpecSchema).optional(),
+    costs: z
+      .object({ stageMacs: z.array(z.number().nonnegative()), headMacs: z.array(z.number().nonnegative()) })
+      .strict()
+      .optional(),
+    calibration: z.object({ temperatures: z.array(z.number().positive()) }).strict().optional(),
+  })
+  .strict();
 
-/** A whole network described in JSON: backbone, exits, heads, gates with options and thresholds. */
+/** A whole network described in JSON: backbone, exits, heads, the exit policy and its alternatives. */
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;
-export type GateConfig = z.infer<typeof gateConfigSchema>;
 
-function pathToField(path: ReadonlyArray<PropertyKey>): string {
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join('') || '(root)';
-}
-
-function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let current = raw;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
+/**
+ * The exit policy of a config (or of `config.alternatives[index]`), resolved against a gate
+ * registry for the config's network. Needs `costs` in the config (MACs per stage and head).
+ */
+export function policyFromConfig(
+  config: NetworkConfig,
+  registry: GateRegistry = defaultGateRegistry,
+  alternative?: number,
+): ExitPolicy {
+  const field = alternative === undefined ? 'policy' : `alternatives[${alternative}]`;
+  const spec = alternative === undefined ? config.policy : config.alternatives?.[alternative];
+  if (!spec) throw new ConfigError({ field, expected: 'a policy', received: 'none' });
+  if (!config.costs) throw new ConfigError({ field: 'costs', expected: '{ stageMacs, headMacs }', received: 'undefined' });
+  return resolvePolicy(spec, { exits: config.exits, classes: config.classes, ...config.costs }, registry, field);
 }
 
 /**
- * Validates a network config: its shape, then that heads match exits, gates are registered with
- * valid options, and thresholds are one per gated exit inside each gate's range.
+ * Checks only the shape of a network config (no registry needed; unknown keys are errors); the
+ * ConfigError names the field under `prefix` (e.g. `manifest.config` for a config embedded there).
+ */
+export function parseNetworkConfigShape(raw: unknown, prefix = ''): NetworkConfig {
+  const parsed = networkConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(issueDetails(parsed.error.issues[0]!, raw, prefix));
+  return parsed.data;
+}
+
+/**
+ * Validates a network config: its shape (unknown keys are errors), then that heads, costs and
+ * calibration match the exits, and that every policy resolves: its gate registered, its options
+ * valid, its thresholds one per gated exit inside the gate's range.
  */
 export function parseNetworkConfig(raw: unknown, registry: GateRegistry = defaultGateRegistry): NetworkConfig {
-  const parsed = networkConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError({
-      field: pathToField(issue.path),
-      expected: issue.message,
-      received: describeValue(valueAt(raw, issue.path)),
-    });
-  }
-  const config = parsed.data;
+  const config = parseNetworkConfigShape(raw);
   if (config.heads.length !== config.exits) {
     throw new CountMismatchError({
       field: 'heads',
@@ -81,37 +83,12 @@ export function parseNetworkConfig(raw: unknown, registry: GateRegistry = defaul
       throw new CountMismatchError({ field: key, expected: `${config.exits} entries`, received: `${list.length}` });
     }
   }
-  const context = { exits: config.exits, classes: config.classes };
-  config.gates.forEach((gateConfig, g) => {
-    const field = `gates[${g}]`;
-    const plugin = registry.get(gateConfig.name, `${field}.name`);
-    const gate = plugin.create(validateGateOptions(plugin, gateConfig.options, `${field}.options`), context);
-    const thresholds = gateConfig.thresholds;
-    if (!thresholds) return;
-    if (thresholds.length !== config.exits - 1) {
-      throw new CountMismatchError({
-        field: `${field}.thresholds`,
-        expected: `${config.exits - 1} thresholds (one per exit before the last)`,
-        received: `${thresholds.length}`,
-      });
-    }
-    thresholds.forEach((t, i) => {
-      if (t < gate.range.min || t > gate.range.max) {
-        throw new ThresholdRangeError({
-          field: `${field}.thresholds[${i}]`,
-          expected: `a number in [${gate.range.min}, ${gate.range.max}] for gate ${JSON.stringify(gate.name)}`,
-          received: String(t),
-        });
-      }
-    });
+  const costs = config.costs ?? { stageMacs: new Array<number>(config.exits).fill(0), headMacs: new Array<number>(config.exits).fill(0) };
+  const network = { exits: config.exits, classes: config.classes, ...costs };
+  resolvePolicy(config.policy, network, registry, 'policy');
+  config.alternatives?.forEach((spec, k) => {
+    resolvePolicy(spec, network, registry, `alternatives[${k}]`);
   });
-  if (config.activeGate !== undefined && !config.gates.some((g) => g.name === config.activeGate)) {
-    throw new ConfigError({
-      field: 'activeGate',
-      expected: `one of the configured gates (${config.gates.map((g) => g.name).join(', ')})`,
-      received: JSON.stringify(config.activeGate),
-    });
-  }
   return config;
 }
 

@@ -8,8 +8,15 @@ export interface CostModel {
   readonly gateMacs?: readonly number[];
 }
 
-/** Cumulative cost of exiting at each exit (ALGORITHMS.md section 1). */
+/** What a cost table counts: multiply-accumulates, or seconds per row measured on an engine. */
+export type CostUnit = 'macs' | 'seconds';
+
+/**
+ * Cumulative cost of exiting at each exit (ALGORITHMS.md section 1). The fields say MACs; with
+ * `unit: 'seconds'` (see timeExitCosts) they hold measured seconds per row instead.
+ */
 export interface ExitCosts {
+  readonly unit: CostUnit;
   readonly exits: number;
   readonly stageMacs: readonly number[];
   readonly headMacs: readonly number[];
@@ -36,7 +43,7 @@ function checkMacs(values: readonly number[], field: string): void {
   });
 }
 
-export function computeExitCosts(model: CostModel): ExitCosts {
+export function computeExitCosts(model: CostModel, unit: CostUnit = 'macs'): ExitCosts {
   const exits = model.stageMacs.length;
   if (exits === 0) {
     throw new ArgumentError({ field: 'stageMacs', expected: 'at least one stage', received: '0 stages' });
@@ -71,6 +78,7 @@ export function computeExitCosts(model: CostModel): ExitCosts {
   const full = cumulativeMacs[exits - 1]!;
   const backboneMacs = model.stageMacs.reduce((a, b) => a + b, 0) + model.headMacs[exits - 1]!;
   return {
+    unit,
     exits,
     stageMacs: [...model.stageMacs],
     headMacs: [...model.headMacs],

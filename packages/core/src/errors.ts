@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'INPUT_EMPTY'
   | 'THRESHOLD_RANGE'
   | 'COUNT_MISMATCH'
-  | 'ARGUMENT_INVALID';
+  | 'ARGUMENT_INVALID'
+  | 'GATE_NOT_COMPILABLE';
 
 export interface ErrorDetails {
   /** The field, argument or path that is wrong, e.g. `heads[1].type` or `thresholds[0]`. */
@@ -121,5 +122,22 @@ export class CountMismatchError extends OfframpError {
 export class ArgumentError extends OfframpError {
   constructor(details: ErrorDetails) {
     super('ARGUMENT_INVALID', details);
+  }
+}
+
+/** A gate without a graph form (`defineGate({ onnx })`) was given to a graph compiler. */
+export class GateNotCompilableError extends OfframpError {
+  readonly gate: string;
+  constructor(gate: string, field = 'policy.gate') {
+    super(
+      'GATE_NOT_COMPILABLE',
+      {
+        field,
+        expected: 'a gate with an ONNX form (the `onnx` field of defineGate)',
+        received: `gate ${JSON.stringify(gate)}, which has none`,
+      },
+      'the JS runners (runEarlyExit) still serve it',
+    );
+    this.gate = gate;
   }
 }

@@ -1,9 +1,9 @@
-import type { ExitCosts } from './cost.js';
 import type { Engine } from './engine.js';
 import type { Gate } from './gate.js';
 import { argmaxRows, softmaxRows, takeRows } from './math.js';
 import { buildSignal, type NeedFlags, scoreSignal } from './needs.js';
-import type { ExitRecord } from './signal.js';
+import type { ExitPolicy } from './policy.js';
+import type { ExitRecord, ExitSignal } from './signal.js';
 
 /** What the runner knows about the rows that reached exit `exit`. */
 export interface ExitStepInput {
@@ -47,10 +47,23 @@ export function leavingRows(step: ExitStepInput): Uint8Array {
       history: step.history,
     },
   );
-  const scores = scoreSignal(step.gate, signal);
-  const leaving = new Uint8Array(n);
-  for (let i = 0; i < n; i++) leaving[i] = scores[i]! >= step.threshold ? 1 : 0;
-  return leaving;
+  return decideRows(step.gate, signal, step.threshold).leaving;
+}
+
+/**
+ * The gate's decision on a signal, for runners that build signals of their own (token decoding,
+ * encoder streams): its scores (checked: one per row) and 1 for each row with score >= threshold.
+ */
+export function decideRows(gate: Gate, signal: ExitSignal, threshold: number): { scores: Float32Array; leaving: Uint8Array } {
+  const scores = scoreSignal(gate, signal);
+  const leaving = new Uint8Array(scores.length);
+  for (let i = 0; i < scores.length; i++) leaving[i] = leaves(scores[i]!, threshold) ? 1 : 0;
+  return { scores, leaving };
+}
+
+/** The exit rule of every runner, written once: a row leaves when its score reaches the threshold. */
+export function leaves(score: number, threshold: number): boolean {
+  return score >= threshold;
 }
 
 /**
@@ -73,15 +86,6 @@ export function nextHistory(
   }));
 }
 
-/** A policy as a runner resolves it once: the gate, what it needs, one threshold per exit, the costs. */
-export interface ResolvedPolicy {
-  readonly gate: Gate;
-  readonly flags: NeedFlags;
-  /** One per exit before the last. */
-  readonly thresholds: ArrayLike<number>;
-  readonly costs: ExitCosts;
-}
-
 /** What one exit decided for the rows that reached it (row-aligned with them). */
 export interface ExitDecision {
   readonly logits: Float32Array;
@@ -100,7 +104,7 @@ export interface ExitDecision {
  */
 export async function decideAtExit<T>(
   engine: Engine<T>,
-  policy: ResolvedPolicy,
+  policy: ExitPolicy,
   exit: number,
   h: T,
   rows: { readonly history: readonly ExitRecord[]; readonly previousHidden?: Float32Array | undefined },
@@ -108,11 +112,11 @@ export async function decideAtExit<T>(
   const { exits, classes } = engine;
   const logits = await engine.runHead(exit, h);
   const probs = softmaxRows(logits, classes);
-  const wantsHidden = (policy.flags.hidden || policy.flags.similarity) && exit < exits - 1;
+  const wantsHidden = (policy.needs.hidden || policy.needs.similarity) && exit < exits - 1;
   const hidden = wantsHidden ? await engine.toHost(h) : undefined;
   const leaving = leavingRows({
     gate: policy.gate,
-    flags: policy.flags,
+    flags: policy.needs,
     exit,
     exits,
     classes,

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { GateOptionsError } from './errors.js';
+import { type ErrorDetails, GateOptionsError } from './errors.js';
+import type { GateLowering } from './gate-graph.js';
 import type { ExitSignal, GateNeed } from './signal.js';
 
 /** The closed interval of values a gate's score (and so its thresholds) can take. */
@@ -32,6 +33,8 @@ export interface Gate {
   score(signal: ExitSignal): Float32Array;
   /** Multiply-accumulates per sample to evaluate the gate at `exit` (for cost accounting). */
   macs(exit: number): number;
+  /** The score as graph operators (see `GateDefinition.onnx`), when the plugin provides it. */
+  readonly onnx?: GateLowering;
 }
 
 /** A named, configurable way to make gates; what `defineGate` returns and the registry stores. */
@@ -59,6 +62,12 @@ export interface GateDefinition<Options> {
     options: Options,
     context: GateContext,
   ) => (signal: ExitSignal) => Float32Array;
+  /**
+   * Optional: the same score as ONNX operators, built once per created gate, so the gate can be
+   * compiled into one graph with the network (`compileEarlyExit` of @offramp/onnx). It must give
+   * the values `score` gives; gates without it still run in the JS runners.
+   */
+  readonly onnx?: (options: Options, context: GateContext) => GateLowering;
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
@@ -88,6 +97,7 @@ export function defineGate<Options = Record<string, never>>(
           : definition.defaultThreshold;
       const scorer = definition.score(options, context);
       const macs = definition.macs;
+      const lowering = definition.onnx?.(options, context);
       return Object.freeze({
         name: definition.name,
         needs,
@@ -95,21 +105,23 @@ export function defineGate<Options = Record<string, never>>(
         defaultThreshold,
         score: scorer,
         macs: (exit: number) => (macs ? macs(exit, context, options) : context.classes),
+        ...(lowering ? { onnx: lowering } : {}),
       });
     },
   });
 }
 
-/** Runs a plugin's option schema; throws a GateOptionsError naming the first bad field. */
+/** Runs a plugin's option schema (a gate's, a backbone's, a head's); throws a GateOptionsError naming the first bad field. */
 export function validateGateOptions<Options>(
-  plugin: GatePlugin<Options>,
+  plugin: { readonly name: string; readonly options?: StandardSchemaV1<unknown, Options> },
   raw: unknown,
   field = 'options',
+  makeError: (details: ErrorDetails) => Error = (details) => new GateOptionsError(details),
 ): Options {
   if (!plugin.options) return (raw ?? {}) as Options;
   const result = plugin.options['~standard'].validate(raw ?? {});
   if (result instanceof Promise) {
-    throw new GateOptionsError({
+    throw makeError({
       field,
       expected: 'a synchronous options schema',
       received: `an asynchronous schema for gate ${JSON.stringify(plugin.name)}`,
@@ -121,7 +133,7 @@ export function validateGateOptions<Options>(
       .map((p) => (typeof p === 'object' ? p.key : p))
       .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
       .join('');
-    throw new GateOptionsError({
+    throw makeError({
       field: `${field}${path}`,
       expected: issue.message,
       received: describeValue(valueAt(raw, issue.path ?? [])),

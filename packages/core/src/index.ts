@@ -1,5 +1,13 @@
 export * from './errors.js';
 export type { ExitRecord, ExitSignal, GateNeed } from './signal.js';
+export type {
+  GateAttribute,
+  GateGraph,
+  GateGraphInputs,
+  GateGraphOutputs,
+  GateLowering,
+  GateTensorType,
+} from './gate-graph.js';
 export {
   defineGate,
   describeValue,
@@ -18,13 +26,27 @@ export {
   registerGate,
   type GateSpec,
 } from './registry.js';
+export { matchNames, NamedRegistry, type RegistryErrors } from './named-registry.js';
+export { PartRegistry, type PartPlugin } from './part-plugin.js';
 export type { Engine } from './engine.js';
 export type { Module } from './module.js';
 export { DenseEngine, type DenseEngineSpec, type DenseLayer, type HostBatch } from './dense-engine.js';
-export { computeExitCosts, type CostModel, type ExitCosts } from './cost.js';
+export { computeExitCosts, type CostModel, type CostUnit, type ExitCosts } from './cost.js';
+export { impliedSpeedup, measureStageTimes, timeExitCosts, type StageTimeOptions, type StageTimes } from './stage-times.js';
 export { resolveThresholds } from './thresholds.js';
 export { summarizeExits, type ExitResult, type ExitSummary } from './result.js';
-export { runEarlyExit, type ExitPolicy } from './runner.js';
+export { runEarlyExit } from './runner.js';
+export {
+  createExitPolicy,
+  parsePolicySpec,
+  policySpecSchema,
+  resolvePolicy,
+  withThresholds,
+  type ExitPolicy,
+  type PolicyNetwork,
+  type PolicyParts,
+  type PolicySpec,
+} from './policy.js';
 export { runEarlyExitPooled, type PooledOptions, type StreamBatch } from './pooled-runner.js';
 export {
   collectTrace,
@@ -44,16 +66,18 @@ export {
   networkConfigSchema,
   parseNetworkConfig,
   parseNetworkConfigJson,
-  type GateConfig,
+  parseNetworkConfigShape,
+  policyFromConfig,
   type NetworkConfig,
 } from './config.js';
 export {
-  decideAtExit,
-  leavingRows,
-  nextHistory,
-  type ExitDecision,
-  type ExitStepInput,
-  type ResolvedPolicy,
-} from './exit-step.js';
-export { StageQueue, type PendingRows } from './stage-queue.js';
-export { needFlags, type NeedFlags } from './needs.js';
+  checkPolicyFits,
+  enterRows,
+  runStageStep,
+  type RowGroup,
+  type StageOutcome,
+  type StageStepOptions,
+} from './stage-step.js';
+export { StageQueue } from './stage-queue.js';
+export { decideRows, leaves } from './exit-step.js';
+export type { NeedFlags } from './needs.js';

@@ -1,15 +1,12 @@
 import { ArgumentError, EmptyBatchError } from './errors.js';
 import type { Engine } from './engine.js';
-import { decideAtExit, nextHistory } from './exit-step.js';
 import { ExitResultBuilder } from './exit-result-builder.js';
 import { validateInput } from './input.js';
-import { takeRows } from './math.js';
-import { needFlags } from './needs.js';
+import type { ExitPolicy } from './policy.js';
 import type { ExitResult } from './result.js';
-import { checkEngineCosts, type ExitPolicy } from './runner.js';
 import { checkWholeNumber } from './shape.js';
-import { type PendingRows, StageQueue } from './stage-queue.js';
-import { resolveThresholds } from './thresholds.js';
+import { StageQueue } from './stage-queue.js';
+import { checkPolicyFits, enterRows, recordLeavers, runStageStep } from './stage-step.js';
 
 /** One batch of a stream: `batch` samples, row-major. */
 export interface StreamBatch {
@@ -59,57 +56,11 @@ export async function runEarlyExitPooled<T>(
       received: batches === null ? 'null' : typeof batches,
     });
   }
-  checkEngineCosts(engine, policy.costs);
+  checkPolicyFits(engine, policy);
   const { exits, classes } = engine;
   const { minRows } = options;
-  const thresholds = resolveThresholds(policy.gate, policy.thresholds, exits);
-  const flags = needFlags(policy.gate);
-  const resolved = { gate: policy.gate, flags, thresholds, costs: policy.costs };
   const out = new ExitResultBuilder(exits, classes, policy.costs);
   const queues = Array.from({ length: exits }, () => new StageQueue<T>());
-  let inFlight: T | undefined;
-
-  /** Runs stage `l` on one group of rows; the rows that stay go to the next stage's queue. */
-  const runGroup = async (l: number, group: PendingRows<T>): Promise<void> => {
-    inFlight = group.value;
-    const h = await engine.runStage(l, group.value);
-    engine.dispose(group.value);
-    inFlight = h;
-    const { logits, probs, predicted, leaving, hidden } = await decideAtExit(engine, resolved, l, h, group);
-    const n = group.samples.length;
-    const stay: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (!leaving[i]) {
-        stay.push(i);
-        continue;
-      }
-      const row = (a: Float32Array) => a.subarray(i * classes, (i + 1) * classes);
-      out.set(group.samples[i]!, l, predicted[i]!, row(probs), row(logits));
-    }
-    if (stay.length === 0) {
-      engine.dispose(h);
-      inFlight = undefined;
-      return;
-    }
-    let value = h;
-    let samples = group.samples;
-    let keptHidden = hidden;
-    if (stay.length < n) {
-      const keep = Int32Array.from(stay);
-      value = await engine.take(h, keep);
-      engine.dispose(h);
-      inFlight = value;
-      samples = Int32Array.from(stay, (i) => group.samples[i]!);
-      if (hidden) keptHidden = takeRows(hidden, hidden.length / n, keep);
-    }
-    queues[l + 1]!.push({
-      value,
-      samples,
-      history: flags.history ? nextHistory(group.history, { exit: l, logits, probs }, stay, n, classes) : [],
-      ...(flags.similarity && keptHidden ? { previousHidden: keptHidden } : {}),
-    });
-    inFlight = undefined;
-  };
 
   /** Runs every stage whose queue holds enough rows (all of them when flushing), in stage order. */
   const advance = async (flush: boolean): Promise<void> => {
@@ -117,7 +68,10 @@ export async function runEarlyExitPooled<T>(
       const queue = queues[l]!;
       if (queue.rows === 0 || (!flush && queue.rows < minRows)) continue;
       const group = await queue.drain(engine);
-      if (group) await runGroup(l, group);
+      if (!group) continue;
+      const outcome = await runStageStep(engine, policy, l, group);
+      recordLeavers(outcome, out, classes);
+      if (outcome.survivors) queues[l + 1]!.push(outcome.survivors);
     }
   };
 
@@ -130,20 +84,14 @@ export async function runEarlyExitPooled<T>(
       }
       validateInput(item.input, item.batch, engine.inputShape, `${field}.input`);
       const first = out.add(item.batch);
-      const value = await engine.fromHost(item.input, item.batch);
-      queues[0]!.push({
-        value,
-        samples: Int32Array.from({ length: item.batch }, (_, i) => first + i),
-        history: [],
-        ...(flags.similarity ? { previousHidden: item.input.slice() } : {}),
-      });
+      const input = policy.needs.similarity ? item.input.slice() : item.input;
+      queues[0]!.push(await enterRows(engine, policy, input, item.batch, first));
       await advance(false);
       index++;
     }
     if (index === 0) throw new EmptyBatchError('batches');
     await advance(true);
   } catch (error) {
-    if (inFlight !== undefined) engine.dispose(inFlight);
     for (const queue of queues) queue.dispose(engine);
     throw error;
   }

@@ -1,5 +1,6 @@
 import { DuplicateGateError, GateOptionsError, UnknownGateError } from './errors.js';
 import { type Gate, type GateContext, type GatePlugin, validateGateOptions } from './gate.js';
+import { NamedRegistry } from './named-registry.js';
 
 /** A gate chosen by name, with its options. */
 export interface GateSpec {
@@ -8,41 +9,33 @@ export interface GateSpec {
 }
 
 /** A map of gate plugins by name. The package keeps one default registry; make more for isolation. */
-export class GateRegistry {
-  readonly #plugins = new Map<string, GatePlugin<unknown>>();
-
-  /** Adds a plugin; a name that is already taken is an error unless `replace` is set. */
-  register<Options>(plugin: GatePlugin<Options>, { replace = false }: { replace?: boolean } = {}): void {
-    if (this.#plugins.has(plugin.name) && !replace) throw new DuplicateGateError(plugin.name);
-    this.#plugins.set(plugin.name, plugin as GatePlugin<unknown>);
+export class GateRegistry extends NamedRegistry<GatePlugin<unknown>> {
+  constructor() {
+    super({
+      unknown: (name, known, field) => new UnknownGateError(name, known, field),
+      duplicate: (name) => new DuplicateGateError(name),
+    });
   }
 
-  unregister(name: string): boolean {
-    return this.#plugins.delete(name);
+  /** Adds a plugin; a name taken by another plugin is an error unless `replace` is set. */
+  override register<Options>(plugin: GatePlugin<Options>, options?: { replace?: boolean }): void {
+    super.register(plugin as GatePlugin<unknown>, options);
   }
 
-  has(name: string): boolean {
-    return this.#plugins.has(name);
+  override get(name: string, field = 'gate.name'): GatePlugin<unknown> {
+    return super.get(name, field);
   }
 
-  get(name: string, field = 'gate.name'): GatePlugin<unknown> {
-    const plugin = this.#plugins.get(name);
-    if (!plugin) throw new UnknownGateError(name, this.list(), field);
-    return plugin;
-  }
-
-  /** Registered names, sorted. */
-  list(): string[] {
-    return [...this.#plugins.keys()].sort();
-  }
-
-  /** Creates a gate by name or `{ name, options }`, validating the options with the plugin's schema. */
-  create(spec: string | GateSpec, context: GateContext, field = 'gate'): Gate {
+  /**
+   * Creates a gate by name or `{ name, options }`, validating the options with the plugin's schema.
+   * Errors name `${field}.${nameKey}` or `${field}.options`.
+   */
+  create(spec: string | GateSpec, context: GateContext, field = 'gate', nameKey = 'name'): Gate {
     const { name, options } = typeof spec === 'string' ? { name: spec, options: undefined } : spec;
     if (typeof name !== 'string') {
-      throw new GateOptionsError({ field: `${field}.name`, expected: 'a string', received: typeof name });
+      throw new GateOptionsError({ field: `${field}.${nameKey}`, expected: 'a string', received: typeof name });
     }
-    const plugin = this.get(name, `${field}.name`);
+    const plugin = this.get(name, `${field}.${nameKey}`);
     return plugin.create(validateGateOptions(plugin, options, `${field}.options`), context);
   }
 }
@@ -58,6 +51,7 @@ export function createGate(spec: string | GateSpec, context: GateContext): Gate 
   return defaultGateRegistry.create(spec, context);
 }
 
-export function listGates(): string[] {
-  return defaultGateRegistry.list();
+/** Registered gate names, sorted; with a pattern, those matching it (`*` any run, `?` one character). */
+export function listGates(pattern?: string): string[] {
+  return defaultGateRegistry.list(pattern);
 }

@@ -1,27 +1,7 @@
 import type { Engine } from './engine.js';
-import type { ExitRecord } from './signal.js';
+import { concatFloats } from './math.js';
+import type { RowGroup } from './stage-step.js';
 
-/** Rows waiting for a stage, with what the gate needs about them, all row-aligned. */
-export interface PendingRows<T> {
-  /** The rows' input to the stage (an engine value). */
-  readonly value: T;
-  /** Index of each row's sample in the whole stream. */
-  readonly samples: Int32Array;
-  /** Outputs of the earlier exits for these rows. */
-  readonly history: readonly ExitRecord[];
-  /** The previous stage's features of these rows (the input before stage 0), for similarity. */
-  readonly previousHidden?: Float32Array;
-}
-
-function concatFloats(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 /**
  * The rows waiting for one stage, possibly from several batches. `drain` joins them into one group:
@@ -29,7 +9,7 @@ function concatFloats(parts: readonly Float32Array[]): Float32Array {
  * with it, so every row keeps its own extras.
  */
 export class StageQueue<T> {
-  #parts: PendingRows<T>[] = [];
+  #parts: RowGroup<T>[] = [];
   #rows = 0;
 
   /** Rows waiting. */
@@ -37,7 +17,7 @@ export class StageQueue<T> {
     return this.#rows;
   }
 
-  push(part: PendingRows<T>): void {
+  push(part: RowGroup<T>): void {
     this.#parts.push(part);
     this.#rows += part.samples.length;
   }
@@ -46,7 +26,7 @@ export class StageQueue<T> {
    * Every row waiting now as one group (the queue is then empty); undefined when nothing waits.
    * Rows pushed while the engine joins the group stay queued for the next drain.
    */
-  async drain(engine: Engine<T>): Promise<PendingRows<T> | undefined> {
+  async drain(engine: Engine<T>): Promise<RowGroup<T> | undefined> {
     const parts = this.#parts;
     if (parts.length === 0) return undefined;
     this.#clear();

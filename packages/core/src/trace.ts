@@ -3,7 +3,8 @@ import { ArgumentError } from './errors.js';
 import type { Engine } from './engine.js';
 import type { Gate } from './gate.js';
 import { validateInput } from './input.js';
-import { argmaxRows, shapeSize, softmaxRows } from './math.js';
+import { leaves } from './exit-step.js';
+import { argmaxRows, concatFloats, shapeSize, softmaxRows } from './math.js';
 import { needFlags, scoreSignal, similarityRows } from './needs.js';
 import type { ExitResult } from './result.js';
 import type { ExitRecord } from './signal.js';
@@ -87,21 +88,12 @@ export async function collectTrace<T>(
     classes,
     logits,
     probs,
-    ...(options.hidden ? { hidden: hiddenParts.map(concat) } : {}),
+    ...(options.hidden ? { hidden: hiddenParts.map(concatFloats) } : {}),
     ...(similarity ? { similarity } : {}),
     ...(options.hidden || options.similarity ? { hiddenSizes } : {}),
   };
 }
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 /**
  * The gate's score for every sample at every gated exit (exits - 1 arrays of n), computed as if
@@ -154,7 +146,7 @@ export function exitsFromScores(
   const exit = new Int32Array(n).fill(last);
   for (let i = 0; i < n; i++) {
     for (let l = 0; l < last; l++) {
-      if (scores[l]![i]! >= thresholds[l]!) {
+      if (leaves(scores[l]![i]!, thresholds[l]!)) {
         exit[i] = l;
         break;
       }
@@ -184,7 +176,7 @@ export function resultFromExits(trace: Trace, exit: Int32Array, costs: ExitCosts
 export function evaluateTrace(
   trace: Trace,
   gate: Gate,
-  thresholds: number | readonly number[],
+  thresholds: number | ArrayLike<number>,
   costs: ExitCosts,
 ): ExitResult {
   if (costs.exits !== trace.exits) {

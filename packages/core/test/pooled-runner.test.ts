@@ -13,7 +13,7 @@ import {
   runEarlyExit,
   runEarlyExitPooled,
   scoreTrace,
-  type StreamBatch,
+  type StreamBatch, createExitPolicy
 } from '../src/index.js';
 import { countingEngine } from './counting-engine.js';
 import { randomInput, smallDenseEngine, testAgreement, testHiddenMean, testMaxProb, testSimilarity } from './fixtures.js';
@@ -84,7 +84,7 @@ describe('pooled early exit agrees with trace evaluation, sample for sample', ()
         const trace = await collectTrace(dense, input, n, { batchSize: 50, similarity: true, hidden: true });
         const expected = evaluateTrace(trace, gate, thresholds, costs);
         const engine = countingEngine(dense);
-        const result = await runEarlyExitPooled(engine, { gate, thresholds, costs }, stream(sizes), { minRows });
+        const result = await runEarlyExitPooled(engine, createExitPolicy({ gate, thresholds, costs }), stream(sizes), { minRows });
         expectSameResult(result, expected);
         expect(engine.live()).toBe(0);
         // Every stage call but the last (the flush) has at least minRows rows.
@@ -102,9 +102,9 @@ describe('pooled early exit agrees with trace evaluation, sample for sample', ()
     const gate = gates[2]!;
     const thresholds = await spreadThresholds(gate);
     const engine = countingEngine(dense);
-    const pooled = await runEarlyExitPooled(engine, { gate, thresholds, costs }, asyncStream([9]), { minRows: 30 });
+    const pooled = await runEarlyExitPooled(engine, createExitPolicy({ gate, thresholds, costs }), asyncStream([9]), { minRows: 30 });
     const parts: ExitResult[] = [];
-    for (const b of stream([9])) parts.push(await runEarlyExit(dense, { gate, thresholds, costs }, b.input, b.batch));
+    for (const b of stream([9])) parts.push(await runEarlyExit(dense, createExitPolicy({ gate, thresholds, costs }), b.input, b.batch));
     expect(Array.from(pooled.exit)).toEqual(parts.flatMap((p) => Array.from(p.exit)));
     expect(Array.from(pooled.logits)).toEqual(parts.flatMap((p) => Array.from(p.logits)));
     expect(engine.live()).toBe(0);
@@ -114,9 +114,9 @@ describe('pooled early exit agrees with trace evaluation, sample for sample', ()
     const gate = gates[0]!;
     const thresholds = await spreadThresholds(gate);
     const perBatch = countingEngine(dense);
-    for (const b of stream([16])) await runEarlyExit(perBatch, { gate, thresholds, costs }, b.input, b.batch);
+    for (const b of stream([16])) await runEarlyExit(perBatch, createExitPolicy({ gate, thresholds, costs }), b.input, b.batch);
     const pooled = countingEngine(dense);
-    await runEarlyExitPooled(pooled, { gate, thresholds, costs }, stream([16]), { minRows: 16 });
+    await runEarlyExitPooled(pooled, createExitPolicy({ gate, thresholds, costs }), stream([16]), { minRows: 16 });
     const meanRows = (calls: number[]) => calls.reduce((a, b) => a + b, 0) / calls.length;
     for (let l = 1; l < 4; l++) {
       expect(pooled.stageRows[l]!.length).toBeLessThan(perBatch.stageRows[l]!.length);
@@ -145,7 +145,7 @@ describe('DenseEngine.concat', () => {
 
 describe('pooled runner: bad input', () => {
   const gate = gates[0]!;
-  const policy = { gate, thresholds: 0.6, costs };
+  const policy = createExitPolicy({ gate, thresholds: 0.6, costs });
 
   it('an engine without concat is an ArgumentError naming it', async () => {
     const error = await runEarlyExitPooled(countingEngine(dense, { concat: false }), policy, stream([10]), {
@@ -198,15 +198,14 @@ describe('pooled runner: bad input', () => {
     }).create({}, context);
     const engine = countingEngine(dense);
     await expect(
-      runEarlyExitPooled(engine, { gate: failing, thresholds: 0.5, costs }, stream([10]), { minRows: 20 }),
+      runEarlyExitPooled(engine, createExitPolicy({ gate: failing, thresholds: 0.5, costs }), stream([10]), { minRows: 20 }),
     ).rejects.toThrow('gate failed');
     expect(engine.live()).toBe(0);
   });
 
   it('the wrong cost table is a CountMismatchError', async () => {
     const other = computeExitCosts({ stageMacs: [1, 2], headMacs: [1, 1] });
-    await expect(runEarlyExitPooled(dense, { gate, thresholds: 0.5, costs: other }, stream([10]), { minRows: 2 })).rejects.toThrow(
-      CountMismatchError,
-    );
+    const mismatched = createExitPolicy({ gate, thresholds: 0.5, costs: other });
+    await expect(runEarlyExitPooled(dense, mismatched, stream([10]), { minRows: 2 })).rejects.toThrow(CountMismatchError);
   });
 });

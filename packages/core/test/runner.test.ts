@@ -10,7 +10,7 @@ import {
   runEarlyExit,
   scoreTrace,
   ThresholdRangeError,
-  CountMismatchError,
+  CountMismatchError, createExitPolicy
 } from '../src/index.js';
 import { randomInput, smallDenseEngine, testAgreement, testHiddenMean, testMaxProb, testSimilarity } from './fixtures.js';
 
@@ -49,7 +49,7 @@ describe('real early exit agrees with trace evaluation', () => {
         for (let start = 0; start < n; start += batch) {
           const count = Math.min(batch, n - start);
           const chunk = input.subarray(start * 8, (start + count) * 8);
-          const result = await runEarlyExit(engine, { gate, thresholds, costs }, chunk, count);
+          const result = await runEarlyExit(engine, createExitPolicy({ gate, thresholds, costs }), chunk, count);
           for (let i = 0; i < count; i++) {
             exits[start + i] = result.exit[i]!;
             expect(result.prediction[i]).toBe(expected.prediction[start + i]);
@@ -75,11 +75,11 @@ describe('runner outputs', () => {
     const trace = await collectTrace(engine, input, n);
     const maxScore = Math.max(...scoreTrace(trace, gate, costs).flatMap((s) => Array.from(s)));
     if (maxScore < 1) {
-      const result = await runEarlyExit(engine, { gate, thresholds: 1, costs }, input, n);
+      const result = await runEarlyExit(engine, createExitPolicy({ gate, thresholds: 1, costs }), input, n);
       expect(new Set(result.exit)).toEqual(new Set([2]));
       expect(Array.from(result.cost).every((c) => c === 1)).toBe(true);
     }
-    const all = await runEarlyExit(engine, { gate, thresholds: 0, costs }, input, n);
+    const all = await runEarlyExit(engine, createExitPolicy({ gate, thresholds: 0, costs }), input, n);
     expect(Array.from(all.exit).every((e) => e === 0)).toBe(true);
     expect(all.macs[0]).toBe(costs.cumulativeMacs[0]);
   });
@@ -87,7 +87,7 @@ describe('runner outputs', () => {
 
 describe('bad input', () => {
   const gate = testMaxProb.create({}, context);
-  const policy = { gate, thresholds: 0.9, costs };
+  const policy = createExitPolicy({ gate, thresholds: 0.9, costs });
   it('wrong input length names the field and both sizes', async () => {
     const error = await runEarlyExit(engine, policy, new Float32Array(15), 2).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputShapeError);
@@ -105,21 +105,21 @@ describe('bad input', () => {
     await expect(runEarlyExit(engine, policy, new Float32Array(0), 0)).rejects.toThrow(EmptyBatchError);
   });
   it('a threshold outside the gate range is a ThresholdRangeError naming it', async () => {
-    await expect(runEarlyExit(engine, { gate, thresholds: [0.5, 1.5], costs }, input, n)).rejects.toThrow(
+    expect(() => createExitPolicy({ gate, thresholds: [0.5, 1.5], costs })).toThrow(
       /thresholds\[1\]: expected a number in \[0, 1\]/,
     );
-    await expect(runEarlyExit(engine, { gate, thresholds: [0.5, Number.NaN], costs }, input, n)).rejects.toThrow(
+    expect(() => createExitPolicy({ gate, thresholds: [0.5, Number.NaN], costs })).toThrow(
       ThresholdRangeError,
     );
   });
   it('the wrong number of thresholds is a CountMismatchError', async () => {
-    await expect(runEarlyExit(engine, { gate, thresholds: [0.5, 0.5, 0.5], costs }, input, n)).rejects.toThrow(
+    expect(() => createExitPolicy({ gate, thresholds: [0.5, 0.5, 0.5], costs })).toThrow(
       CountMismatchError,
     );
   });
   it('a gate that returns the wrong number of scores is reported', async () => {
     const broken: Gate = { ...gate, name: 'broken', score: () => new Float32Array(1) };
-    await expect(runEarlyExit(engine, { gate: broken, thresholds: 0.5, costs }, input.subarray(0, 40), 5)).rejects.toThrow(
+    await expect(runEarlyExit(engine, createExitPolicy({ gate: broken, thresholds: 0.5, costs }), input.subarray(0, 40), 5)).rejects.toThrow(
       /gate "broken" score at exit 0: expected a Float32Array of 5 scores, received 1 scores/,
     );
   });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Engine, type HostBatch, type PendingRows, StageQueue } from '../src/index.js';
+import { type Engine, type HostBatch, type RowGroup, StageQueue } from '../src/index.js';
 import { countingEngine } from './counting-engine.js';
 import { smallDenseEngine } from './fixtures.js';
 
 const dense = smallDenseEngine(3, [4], 2);
 
-async function rows(engine: Engine<HostBatch>, samples: number[]): Promise<PendingRows<HostBatch>> {
+async function rows(engine: Engine<HostBatch>, samples: number[]): Promise<RowGroup<HostBatch>> {
   const data = Float32Array.from(samples.flatMap((s) => [s, -s]));
   return { value: await engine.fromHost(data, samples.length), samples: Int32Array.from(samples), history: [] };
 }

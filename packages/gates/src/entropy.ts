@@ -1,5 +1,6 @@
 import { defineGate } from '@offramp/core';
 import { normalizedEntropy } from './features.js';
+import { entropyGraph, normalizedGraph, oneMinusGraph } from './graph/probability-features.js';
 import { noOptions } from './no-options.js';
 
 /**
@@ -19,4 +20,7 @@ export const entropyGate = defineGate({
     for (let i = 0; i < h.length; i++) h[i] = 1 - h[i]!;
     return h;
   },
+  onnx: () => (g, { probs, classes }) => ({
+    score: oneMinusGraph(g, normalizedGraph(g, entropyGraph(g, probs), classes)),
+  }),
 });

@@ -1,5 +1,6 @@
 import { defineGate, InputShapeError, CountMismatchError, ArgumentError, GateOptionsError } from '@offramp/core';
 import { z } from 'zod';
+import { hiddenStateGraph } from './graph/hidden-state-graph.js';
 import { sigmoid } from './jei-math.js';
 
 export const hiddenStateGateOptions = z.strictObject({
@@ -86,4 +87,5 @@ export const hiddenStateGate = defineGate({
       return scores;
     };
   },
+  onnx: (options) => hiddenStateGraph(options),
 });

@@ -13,7 +13,7 @@ export { marginGate } from './margin.js';
 export { entropyGate } from './entropy.js';
 export { powerEntropyGate } from './power-entropy.js';
 export { agreementStreak, patienceGate, patienceOptions, type PatienceOptions } from './patience.js';
-export { builtinGates, registerBuiltinGates } from './builtins.js';
+export { builtinGateRegistry, builtinGates, registerBuiltinGates, ruleGates } from './builtins.js';
 export {
   checkJeiGateWeights,
   conditionalExitProbabilities,
@@ -26,6 +26,18 @@ export {
 export { jeiGate, jeiGateOptions, jeiGateValues, type JeiGateOptions } from './jei.js';
 export { hiddenStateGate, hiddenStateGateOptions, type HiddenStateGateOptions } from './hidden-state.js';
 export { similarityGate } from './similarity.js';
+export {
+  entropyGraph,
+  hiddenStateGraph,
+  jeiGraph,
+  marginGraph,
+  maxProbGraph,
+  normalizedGraph,
+  oneMinusGraph,
+  patienceGraph,
+  powerEntropyGraph,
+  sigmoidGraph,
+} from './graph/index.js';
 export { batchCosine, wholeBatchExitLayer } from './whole-batch-similarity.js';
 export { streamThresholds, type StreamThresholds } from './stream-thresholds.js';
 export { decoderThreshold, decoderThresholdSchedule } from './decoder-threshold-schedule.js';

@@ -1,5 +1,6 @@
 import { ArgumentError, defineGate, type ExitSignal } from '@offramp/core';
 import { z } from 'zod';
+import { jeiGraph } from './graph/jei-graph.js';
 import { checkJeiGateWeights, exitProbabilityAt, gateValues, type JeiGateWeights } from './jei-math.js';
 import { UNCERTAINTY_FEATURE_COUNT, uncertaintyFeatures } from './uncertainty.js';
 
@@ -61,4 +62,5 @@ export const jeiGate = defineGate({
       return scores;
     };
   },
+  onnx: (options) => jeiGraph(options),
 });

@@ -1,5 +1,6 @@
 import { defineGate } from '@offramp/core';
 import { topTwoMargin } from './features.js';
+import { marginGraph } from './graph/probability-features.js';
 import { noOptions } from './no-options.js';
 
 /**
@@ -14,4 +15,5 @@ export const marginGate = defineGate({
   defaultThreshold: 0.5,
   macs: (_exit, context) => 2 * context.classes,
   score: () => (signal) => topTwoMargin(signal.probs, signal.classes),
+  onnx: () => (g, { probs, classes }) => ({ score: marginGraph(g, probs, classes) }),
 });

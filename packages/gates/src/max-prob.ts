@@ -1,5 +1,6 @@
 import { defineGate } from '@offramp/core';
 import { maxProb } from './features.js';
+import { maxProbGraph } from './graph/probability-features.js';
 import { noOptions } from './no-options.js';
 
 /**
@@ -14,4 +15,5 @@ export const maxProbGate = defineGate({
   defaultThreshold: 0.9,
   macs: (_exit, context) => context.classes,
   score: () => (signal) => maxProb(signal.probs, signal.classes),
+  onnx: () => (g, { probs }) => ({ score: maxProbGraph(g, probs) }),
 });

@@ -1,5 +1,6 @@
 import { ArgumentError, argmaxRows, defineGate, GateOptionsError, type ExitSignal } from '@offramp/core';
 import { z } from 'zod';
+import { patienceGraph } from './graph/patience-graph.js';
 
 export const patienceOptions = z.strictObject({
   /** How many consecutive earlier exits must agree with the current prediction; the default threshold. */
@@ -75,4 +76,5 @@ export const patienceGate = defineGate({
     }
     return (signal) => agreementStreak(signal);
   },
+  onnx: () => patienceGraph,
 });

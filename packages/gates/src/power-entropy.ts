@@ -1,5 +1,6 @@
 import { defineGate } from '@offramp/core';
 import { normalizedPowerEntropy } from './features.js';
+import { normalizedGraph, oneMinusGraph, powerEntropyGraph } from './graph/probability-features.js';
 import { noOptions } from './no-options.js';
 
 /**
@@ -18,4 +19,7 @@ export const powerEntropyGate = defineGate({
     for (let i = 0; i < h.length; i++) h[i] = 1 - h[i]!;
     return h;
   },
+  onnx: () => (g, { probs, classes }) => ({
+    score: oneMinusGraph(g, normalizedGraph(g, powerEntropyGraph(g, probs), classes)),
+  }),
 });

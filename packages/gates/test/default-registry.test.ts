@@ -6,9 +6,9 @@ describe('the default registry', () => {
   it('is untouched by importing the package, filled by registerBuiltinGates()', () => {
     expect(listGates()).toEqual([]);
     expect(() => createGate('max-prob', { exits: 3, classes: 10 })).toThrow(UnknownGateError);
-    expect(registerBuiltinGates()).toHaveLength(5);
+    expect(registerBuiltinGates()).toHaveLength(8);
     expect(registerBuiltinGates()).toEqual([]);
-    expect(listGates()).toEqual(['entropy', 'margin', 'max-prob', 'patience', 'power-entropy']);
+    expect(listGates()).toEqual(['entropy', 'hidden-state', 'jei', 'margin', 'max-prob', 'patience', 'power-entropy', 'similarity']);
   });
 
   it('createGate works by name and by { name, options }', () => {

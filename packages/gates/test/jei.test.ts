@@ -8,7 +8,7 @@ import {
   CountMismatchError,
   runEarlyExit,
   validateGateOptions,
-  InputShapeError,
+  InputShapeError, createExitPolicy
 } from '@offramp/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -146,7 +146,7 @@ describe('learned gates: real early exit agrees with trace evaluation', () => {
         for (let start = 0; start < n; start += batchSize) {
           const count = Math.min(batchSize, n - start);
           const chunk = input.subarray(start * inputSize, (start + count) * inputSize);
-          const real = await runEarlyExit(engine, { gate, thresholds: 0.5, costs }, chunk, count);
+          const real = await runEarlyExit(engine, createExitPolicy({ gate, thresholds: 0.5, costs }), chunk, count);
           expect(real.exit).toEqual(expected.exit.subarray(start, start + count));
           expect(real.prediction).toEqual(expected.prediction.subarray(start, start + count));
         }

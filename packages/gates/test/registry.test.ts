@@ -1,6 +1,7 @@
 import {
   CountMismatchError,
   DuplicateGateError,
+  defineGate,
   GateOptionsError,
   GateRegistry,
   parseNetworkConfig,
@@ -10,11 +11,20 @@ import {
   validateGateOptions,
 } from '@offramp/core';
 import { describe, expect, it } from 'vitest';
-import { builtinGates, maxProbGate, patienceGate, registerBuiltinGates } from '../src/index.js';
+import { builtinGateRegistry, builtinGates, maxProbGate, patienceGate, registerBuiltinGates, ruleGates } from '../src/index.js';
 import { catchError } from './catch-error.js';
 
 const context = { exits: 4, classes: 10 };
-const names = ['entropy', 'margin', 'max-prob', 'patience', 'power-entropy'];
+const ruleNames = ['entropy', 'margin', 'max-prob', 'patience', 'power-entropy'];
+const names = ['entropy', 'hidden-state', 'jei', 'margin', 'max-prob', 'patience', 'power-entropy', 'similarity'];
+
+/** A plugin that takes a built-in's name. */
+const otherMaxProb = defineGate({
+  name: 'max-prob',
+  range: { min: 0, max: 1 },
+  defaultThreshold: 0.5,
+  score: () => (signal) => new Float32Array(signal.batch),
+});
 
 describe('registerBuiltinGates', () => {
   it('registers every built-in gate once and is idempotent', () => {
@@ -25,11 +35,23 @@ describe('registerBuiltinGates', () => {
     expect(registry.list()).toEqual(names);
   });
 
-  it('leaves a gate registered under a built-in name in place', () => {
+  it('accepts a built-in plugin that is already registered under its name', () => {
     const registry = new GateRegistry();
     registry.register(maxProbGate);
     expect(registerBuiltinGates(registry)).not.toContain('max-prob');
     expect(registry.get('max-prob')).toBe(maxProbGate);
+    expect(registry.list()).toEqual(names);
+  });
+
+  it('throws a DuplicateGateError when another plugin holds a built-in name, and registers nothing', () => {
+    const registry = new GateRegistry();
+    registry.register(otherMaxProb);
+    const error = catchError(() => registerBuiltinGates(registry));
+    expect(error).toBeInstanceOf(DuplicateGateError);
+    expect(error).toMatchObject({ code: 'GATE_DUPLICATE', field: 'plugin.name' });
+    expect((error as DuplicateGateError).received).toContain('"max-prob"');
+    expect(registry.list()).toEqual(['max-prob']);
+    expect(registry.get('max-prob')).toBe(otherMaxProb);
   });
 
   it('registering a built-in twice by hand is a DuplicateGateError', () => {
@@ -38,9 +60,25 @@ describe('registerBuiltinGates', () => {
     expect(() => registry.register(patienceGate)).toThrow(DuplicateGateError);
   });
 
-  it('builtinGates lists the five plugins', () => {
+  it('builtinGates lists the rule gates, the learned gates and similarity', () => {
     expect(builtinGates.map((g) => g.name).sort()).toEqual(names);
+    expect(ruleGates.map((g) => g.name).sort()).toEqual(ruleNames);
     for (const plugin of builtinGates) expect(plugin.description.length).toBeGreaterThan(0);
+  });
+
+  it('fills a registry that rebuilds the learned gates from their weights, options validated', () => {
+    const registry = builtinGateRegistry();
+    expect(registry.list()).toEqual(names);
+    const hiddenSizes = [2, 2, 2, 2];
+    const jei = registry.create({ name: 'jei', options: { weights: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], biases: [0, 0, 0] } }, context);
+    expect(jei.needs).toEqual(['history']);
+    const hidden = registry.create({ name: 'hidden-state', options: { weights: [[1, -1], [0, 1], [1, 0]], biases: [0, 0, 0] } }, { ...context, hiddenSizes });
+    expect(hidden.needs).toEqual(['hidden']);
+    expect(registry.create('similarity', { ...context, hiddenSizes }).needs).toEqual(['similarity']);
+    expect(catchError(() => registry.create({ name: 'jei', options: { weights: 'none', biases: [] } }, context))).toMatchObject({
+      code: 'GATE_OPTIONS_INVALID',
+      field: 'gate.options.weights',
+    });
   });
 });
 
@@ -85,22 +123,20 @@ describe('creating gates from a registry', () => {
   it('works in a network config', () => {
     const config = parseNetworkConfig(
       {
-        version: 1,
+        version: 2,
         inputShape: [4],
         classes: 10,
         backbone: { type: 'mlp', options: {} },
         exits: 4,
         heads: Array.from({ length: 4 }, () => ({ type: 'linear', options: {} })),
-        gates: [
-          { name: 'entropy', thresholds: [0.9, 0.8, 0.7] },
-          { name: 'patience', options: { patience: 2 }, thresholds: [2, 2, 3] },
-        ],
+        policy: { gate: 'entropy', thresholds: [0.9, 0.8, 0.7] },
+        alternatives: [{ gate: 'patience', options: { patience: 2 }, thresholds: [2, 2, 3] }],
       },
       registry,
     );
-    expect(config.gates.length).toBe(2);
-    expect(catchError(() => parseNetworkConfig({ ...config, gates: [{ name: 'margin', thresholds: [0.5, 1.5, 0.1] }] }, registry))).toMatchObject(
-      { field: 'gates[0].thresholds[1]' },
+    expect(config.alternatives?.length).toBe(1);
+    expect(catchError(() => parseNetworkConfig({ ...config, policy: { gate: 'margin', thresholds: [0.5, 1.5, 0.1] } }, registry))).toMatchObject(
+      { field: 'policy.thresholds[1]' },
     );
   });
 });
@@ -110,7 +146,7 @@ describe('threshold ranges', () => {
   registerBuiltinGates(registry);
 
   it('accepts thresholds inside each range', () => {
-    for (const name of names) {
+    for (const name of ruleNames) {
       const gate = registry.create(name, context);
       expect(Array.from(resolveThresholds(gate, gate.defaultThreshold, 4))).toEqual([
         gate.defaultThreshold,

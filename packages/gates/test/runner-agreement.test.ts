@@ -9,10 +9,10 @@ import {
   GateRegistry,
   runEarlyExit,
   type ScoreRange,
-  scoreTrace,
+  scoreTrace, createExitPolicy
 } from '@offramp/core';
 import { describe, expect, it } from 'vitest';
-import { builtinGates, registerBuiltinGates } from '../src/index.js';
+import { registerBuiltinGates, ruleGates } from '../src/index.js';
 import { createMlpEngine } from './mlp-engine.js';
 
 const exits = 4;
@@ -58,7 +58,7 @@ async function runInBatches(gate: Gate, thresholds: number[], costs: ExitCosts, 
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const chunk = input.subarray(start * inputSize, (start + count) * inputSize);
-    const result: ExitResult = await runEarlyExit(engine, { gate, thresholds, costs }, chunk, count);
+    const result: ExitResult = await runEarlyExit(engine, createExitPolicy({ gate, thresholds, costs }), chunk, count);
     exit.set(result.exit, start);
     prediction.set(result.prediction, start);
     probs.set(result.probs, start * classes);
@@ -67,8 +67,8 @@ async function runInBatches(gate: Gate, thresholds: number[], costs: ExitCosts, 
   return { exit, prediction, probs, cost };
 }
 
-describe('real early exit agrees with trace evaluation for every built-in gate', () => {
-  for (const plugin of builtinGates) {
+describe('real early exit agrees with trace evaluation for every rule gate', () => {
+  for (const plugin of ruleGates) {
     it(`${plugin.name}`, async () => {
       const gate = registry.create(plugin.name, { exits, classes });
       const costs = costsFor(gate);

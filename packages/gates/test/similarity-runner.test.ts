@@ -1,4 +1,4 @@
-import { collectTrace, computeExitCosts, createRng, evaluateTrace, runEarlyExit, scoreTrace } from '@offramp/core';
+import { collectTrace, computeExitCosts, createRng, evaluateTrace, runEarlyExit, scoreTrace, createExitPolicy } from '@offramp/core';
 import { describe, expect, it } from 'vitest';
 import { batchCosine, similarityGate, wholeBatchExitLayer } from '../src/index.js';
 import { createMlpEngine } from './mlp-engine.js';
@@ -31,7 +31,7 @@ describe('similarity gate in the runner', () => {
       const exit = new Int32Array(n);
       for (let start = 0; start < n; start += batch) {
         const count = Math.min(batch, n - start);
-        const result = await runEarlyExit(engine, { gate, thresholds: threshold, costs }, input.subarray(start * hiddenSize, (start + count) * hiddenSize), count);
+        const result = await runEarlyExit(engine, createExitPolicy({ gate, thresholds: threshold, costs }), input.subarray(start * hiddenSize, (start + count) * hiddenSize), count);
         exit.set(result.exit, start);
       }
       expect(Array.from(exit)).toEqual(Array.from(expected.exit));

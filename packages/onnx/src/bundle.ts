@@ -1,7 +1,7 @@
-import { ArgumentError, checkSampleShape, checkWholeNumber, CountMismatchError, InputShapeError, type NetworkConfig } from '@offramp/core';
+import { ArgumentError, checkSampleShape, checkWholeNumber, CountMismatchError, type NetworkConfig, type PolicySpec } from '@offramp/core';
 import { composeChain } from './compose.js';
 import { checkFeatureSpec, type FeatureSpec } from './feature.js';
-import { checkJsonData, checkManifestGate, type ManifestGate } from './manifest-gate.js';
+import { checkManifest, type OnnxManifest } from './manifest.js';
 
 /** A stage graph: one input, one output of features. */
 export interface StagePart {
@@ -21,38 +21,6 @@ export interface HeadPart {
   readonly macs: number;
 }
 
-export interface GraphEntry {
-  readonly file: string;
-  readonly input: string;
-  readonly outputs: readonly string[];
-}
-
-/** What an exported network holds, written next to the .onnx files as manifest.json. */
-export interface OnnxManifest {
-  readonly format: 'offramp-onnx';
-  readonly version: 1;
-  readonly name?: string;
-  /** Per-sample input shape, as the first stage reads it (row-major host data). */
-  readonly inputShape: readonly number[];
-  readonly classes: number;
-  readonly exits: number;
-  readonly stages: readonly (GraphEntry & { readonly feature: FeatureSpec; readonly macs: number })[];
-  readonly heads: readonly (GraphEntry & { readonly macs: number })[];
-  /** Stage l and head l in one graph: outputs [features, logits]. */
-  readonly fused: readonly GraphEntry[];
-  /** Every stage and the last head in one graph: outputs [logits]. */
-  readonly full: GraphEntry;
-  readonly macs: { readonly stages: readonly number[]; readonly heads: readonly number[] };
-  /** The gate the network is served with (plugin name and options, e.g. a learned gate's weights). */
-  readonly gate?: ManifestGate;
-  /** The chosen operating point, if any: gate name and thresholds (one per exit before the last). */
-  readonly thresholds?: { readonly gate: string; readonly values: readonly number[] };
-  /** Calibration results to keep with the network, e.g. temperatures per exit. */
-  readonly calibration?: Readonly<Record<string, unknown>>;
-  /** The network's JSON config, if it has one. */
-  readonly config?: NetworkConfig;
-}
-
 /** A manifest and the bytes of every file it names. */
 export interface OnnxBundle {
   readonly manifest: OnnxManifest;
@@ -65,8 +33,8 @@ export interface BundleParts {
   readonly classes: number;
   readonly stages: readonly StagePart[];
   readonly heads: readonly HeadPart[];
-  readonly gate?: ManifestGate;
-  readonly thresholds?: OnnxManifest['thresholds'];
+  /** The exit policy to serve with (gate, options, thresholds). */
+  readonly policy?: PolicySpec;
   readonly calibration?: OnnxManifest['calibration'];
   readonly config?: NetworkConfig;
 }
@@ -87,13 +55,6 @@ export function buildBundle(parts: BundleParts): OnnxBundle {
       field: 'heads',
       expected: `${exits} heads (one per stage)`,
       received: `${parts.heads.length} heads`,
-    });
-  }
-  if (parts.thresholds && parts.thresholds.values.length !== exits - 1) {
-    throw new CountMismatchError({
-      field: 'thresholds.values',
-      expected: `${exits - 1} thresholds (one per exit before the last)`,
-      received: String(parts.thresholds.values.length),
     });
   }
   const files: Record<string, Uint8Array> = {};
@@ -136,104 +97,10 @@ export function buildBundle(parts: BundleParts): OnnxBundle {
     fused,
     full: { file: 'full.onnx', input: INPUT, outputs: ['logits'] },
     macs: { stages: parts.stages.map((s) => s.macs), heads: parts.heads.map((h) => h.macs) },
-    ...(parts.gate ? { gate: parts.gate } : {}),
-    ...(parts.thresholds ? { thresholds: parts.thresholds } : {}),
+    ...(parts.policy ? { policy: parts.policy } : {}),
     ...(parts.calibration ? { calibration: parts.calibration } : {}),
     ...(parts.config ? { config: parts.config } : {}),
   };
   checkManifest(manifest);
   return { manifest, files };
-}
-
-function checkEntry(entry: unknown, field: string, outputs: number): void {
-  const e = entry as Partial<GraphEntry> | null;
-  if (
-    !e ||
-    typeof e.file !== 'string' ||
-    typeof e.input !== 'string' ||
-    !Array.isArray(e.outputs) ||
-    e.outputs.length !== outputs ||
-    !e.outputs.every((o) => typeof o === 'string')
-  ) {
-    throw new ArgumentError({
-      field,
-      expected: `{ file, input, outputs } with ${outputs} output name(s)`,
-      received: JSON.stringify(entry),
-    });
-  }
-}
-
-function checkMacsList(values: unknown, field: string, count: number): void {
-  if (!Array.isArray(values) || values.length !== count || !values.every((v) => Number.isFinite(v) && v >= 0)) {
-    throw new ArgumentError({ field, expected: `${count} MAC counts >= 0`, received: JSON.stringify(values) });
-  }
-}
-
-/** Validates a manifest read from JSON; errors name the field. */
-export function checkManifest(raw: unknown): OnnxManifest {
-  const m = raw as Partial<OnnxManifest> | null;
-  if (!m || typeof m !== 'object' || m.format !== 'offramp-onnx' || m.version !== 1) {
-    throw new ArgumentError({
-      field: 'manifest.format',
-      expected: "an offramp-onnx manifest of version 1",
-      received: JSON.stringify(m && typeof m === 'object' ? { format: m.format, version: m.version } : m),
-    });
-  }
-  checkSampleShape(m.inputShape as readonly number[], 'manifest.inputShape');
-  checkWholeNumber(m.classes as number, 2, 'manifest.classes');
-  checkWholeNumber(m.exits as number, 1, 'manifest.exits');
-  const exits = m.exits!;
-  for (const key of ['stages', 'heads', 'fused'] as const) {
-    const list = m[key];
-    if (!Array.isArray(list) || list.length !== exits) {
-      throw new CountMismatchError({
-        field: `manifest.${key}`,
-        expected: `${exits} entries`,
-        received: Array.isArray(list) ? String(list.length) : JSON.stringify(list),
-      });
-    }
-  }
-  m.stages!.forEach((s, l) => {
-    checkEntry(s, `manifest.stages[${l}]`, 1);
-    checkFeatureSpec(s.feature, `manifest.stages[${l}].feature`);
-  });
-  m.heads!.forEach((h, l) => {
-    checkEntry(h, `manifest.heads[${l}]`, 1);
-  });
-  m.fused!.forEach((f, l) => {
-    checkEntry(f, `manifest.fused[${l}]`, 2);
-  });
-  checkEntry(m.full, 'manifest.full', 1);
-  checkMacsList(m.macs?.stages, 'manifest.macs.stages', exits);
-  checkMacsList(m.macs?.heads, 'manifest.macs.heads', exits);
-  if (m.gate !== undefined) checkManifestGate(m.gate);
-  if (m.thresholds !== undefined) {
-    const t = m.thresholds;
-    if (
-      typeof t?.gate !== 'string' ||
-      !Array.isArray(t.values) ||
-      t.values.length !== exits - 1 ||
-      !t.values.every((v) => Number.isFinite(v))
-    ) {
-      throw new InputShapeError({
-        field: 'manifest.thresholds',
-        expected: `{ gate, values } with ${exits - 1} finite values`,
-        received: JSON.stringify(t),
-      });
-    }
-    if (m.gate !== undefined && t.gate !== m.gate.name) {
-      throw new ArgumentError({
-        field: 'manifest.thresholds.gate',
-        expected: `the manifest's gate ${JSON.stringify(m.gate.name)}`,
-        received: JSON.stringify(t.gate),
-      });
-    }
-  }
-  if (m.calibration !== undefined) {
-    if (m.calibration === null || typeof m.calibration !== 'object' || Array.isArray(m.calibration)) {
-      throw new ArgumentError({ field: 'manifest.calibration', expected: 'an object', received: JSON.stringify(m.calibration) });
-    }
-    checkJsonData(m.calibration, 'manifest.calibration');
-  }
-  return m as OnnxManifest;
 }

@@ -1,28 +1,14 @@
 export { MissingTensorError, OnnxModelError } from './errors.js';
 export { checkFeatureSpec, hostShape, nchwToNhwc, type FeatureLayout, type FeatureSpec } from './feature.js';
-export { GraphBuilder, OPSET, type AttributeValue, type HostTensor } from './graph-builder.js';
+export { GraphBuilder, OPSET, TENSOR_TYPE, type AttributeValue, type HostTensor } from './graph-builder.js';
 export type { HostLayer } from './host-layer.js';
 export { appendLayers, type GraphValue } from './layers-to-graph.js';
 export { composeChain, type ChainOptions, type ChainPart } from './compose.js';
 export { cutModel, type CutResult, type CutStage, type ExitPoint } from './cut-model.js';
-export {
-  buildBundle,
-  checkManifest,
-  type BundleParts,
-  type GraphEntry,
-  type HeadPart,
-  type OnnxBundle,
-  type OnnxManifest,
-  type StagePart,
-} from './bundle.js';
-export {
-  checkJsonData,
-  checkManifestGate,
-  exitPolicyFromManifest,
-  gateFromManifest,
-  type JsonValue,
-  type ManifestGate,
-} from './manifest-gate.js';
+export { buildBundle, type BundleParts, type HeadPart, type OnnxBundle, type StagePart } from './bundle.js';
+export { checkManifest, type GraphEntry, type OnnxManifest } from './manifest.js';
+export { checkJsonData, type JsonValue } from './json-data.js';
+export { policyFromManifest } from './manifest-policy.js';
 export { importOnnxBackbone, type ImportedBackbone, type ImportSpec, type StageFile } from './import-backbone.js';
 export { extractFeatures } from './features.js';
 export {
@@ -34,3 +20,13 @@ export {
   type OrtTensor,
 } from './runtime.js';
 export { OnnxEngine, type OnnxEngineOptions, type OnnxValue } from './onnx-engine.js';
+export {
+  CompiledEarlyExit,
+  compileEarlyExit,
+  readCompiledModel,
+  type CompiledEarlyExitModel,
+  type CompiledIo,
+  type CompiledResult,
+  type CompileOptions,
+  type CompilePolicy,
+} from './compile/index.js';

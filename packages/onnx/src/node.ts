@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@offramp/core/node';
-import { checkManifest, type OnnxBundle } from './bundle.js';
+import type { OnnxBundle } from './bundle.js';
+import { checkManifest } from './manifest.js';
 import { OnnxModelError } from './errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';

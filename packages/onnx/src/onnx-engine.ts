@@ -1,6 +1,7 @@
 import { ArgumentError, type Engine, InputShapeError, shapeSize } from '@offramp/core';
-import type { OnnxBundle, OnnxManifest } from './bundle.js';
-import { checkManifest } from './bundle.js';
+import type { OnnxBundle } from './bundle.js';
+import type { OnnxManifest } from './manifest.js';
+import { checkManifest } from './manifest.js';
 import { OnnxModelError } from './errors.js';
 import { type FeatureLayout, type FeatureSpec, nchwToNhwc } from './feature.js';
 import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor } from './runtime.js';

@@ -8,7 +8,7 @@ import {
   type Engine,
   evaluateTrace,
   OfframpError,
-  runEarlyExit,
+  runEarlyExit, createExitPolicy
 } from '@offramp/core';
 import { maxProbGate } from '@offramp/gates';
 import { createLinearHead, createMlpHead, type TfModule } from '@offramp/heads';
@@ -121,7 +121,7 @@ describe.each([
       .sort((a, b) => a - b);
     const threshold = scores[Math.floor(N / 2)]!;
     const fromTrace = evaluateTrace(trace, gate, threshold, costs);
-    const real = await runEarlyExit(engine, { gate, thresholds: threshold, costs }, input, N);
+    const real = await runEarlyExit(engine, createExitPolicy({ gate, thresholds: threshold, costs }), input, N);
     expect(Array.from(real.exit)).toEqual(Array.from(fromTrace.exit));
     expect(Array.from(real.prediction)).toEqual(Array.from(fromTrace.prediction));
     expect(Array.from(real.logits)).toEqual(Array.from(fromTrace.logits));
@@ -143,7 +143,7 @@ describe.each([
       toHost: (x) => engine.toHost(x),
       dispose: (x) => engine.dispose(x),
     };
-    await runEarlyExit(counting, { gate, thresholds: threshold, costs }, input, N);
+    await runEarlyExit(counting, createExitPolicy({ gate, thresholds: threshold, costs }), input, N);
     expect(rows).toEqual(rows.map((_, l) => real.exit.filter((e) => e >= l).length));
   });
 });
@@ -197,7 +197,7 @@ describe('export', () => {
         classes: 3,
         stages: net.stages,
         heads: net.heads,
-        thresholds: { gate: 'max-prob', values: [0.8] },
+        policy: { gate: 'max-prob', thresholds: [0.8] },
         calibration: { temperatures: [1, 1] },
       });
       await writeOnnxBundle(dir, bundle);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { useWasmBackend } from '@offramp/backbones';
-import { argmaxRows, collectTrace, computeExitCosts, evaluateTrace, runEarlyExit, shapeSize } from '@offramp/core';
+import { argmaxRows, collectTrace, computeExitCosts, evaluateTrace, runEarlyExit, shapeSize, createExitPolicy } from '@offramp/core';
 import { loadMnistDigits, splitDataset } from '@offramp/data';
 import { maxProbGate } from '@offramp/gates';
 import { createLinearHead, type TfModule } from '@offramp/heads';
@@ -175,7 +175,7 @@ describe('heads and a gate on imported features', () => {
         (t) => accuracy(evaluateTrace(trace, gate, t, costs).prediction) >= last - 0.02,
       )!;
       const fromTrace = evaluateTrace(trace, gate, threshold, costs);
-      const real = await runEarlyExit(engine, { gate, thresholds: threshold, costs }, images, n);
+      const real = await runEarlyExit(engine, createExitPolicy({ gate, thresholds: threshold, costs }), images, n);
       expect(Array.from(real.exit)).toEqual(Array.from(fromTrace.exit));
       expect(Array.from(real.prediction)).toEqual(Array.from(fromTrace.prediction));
       expect(real.exit.filter((e) => e < 2).length).toBeGreaterThan(0);

@@ -48,6 +48,7 @@ export function measureTable(report: MeasureReport): string {
     '| part | files | raw | gzip |',
     '|---|---|---|---|',
     sizeRow('JavaScript (page, offramp, onnxruntime-web)', sizes.js),
+    sizeRow('of which fetched on first use of the compiled graph (compiler, protobuf)', sizes.lazyJs),
     sizeRow('CSS', sizes.css),
     sizeRow('onnxruntime-web wasm', sizes.wasm),
     sizeRow('**code in all (JS + CSS + wasm)**', sizes.code),

@@ -1,8 +1,9 @@
-import type { ExitCosts, Gate, GateContext, GatePlugin } from '@offramp/core';
+import { createExitPolicy, type ExitCosts, type Gate, type GateContext, type GatePlugin } from '@offramp/core';
 import { OnnxEngine, type OrtRuntime } from '@offramp/onnx/browser';
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { sampleImage } from '../model/sample-file.js';
+import { AnswerPaths, describeOutcome, PATH_NAMES, type PathName, shownAnswer } from './answer-path.js';
 import { compileGate, createCheckedGate } from './custom-gate.js';
 import { type GateCurve, gateCurve, operatingPoint } from './curve.js';
 import { curveSvg } from './curve-svg.js';
@@ -35,6 +36,8 @@ const gateSelect = byId<HTMLSelectElement>('gate');
 const slider = byId<HTMLInputElement>('threshold');
 const sliderValue = byId<HTMLOutputElement>('threshold-value');
 const resultText = byId<HTMLParagraphElement>('result');
+const pathSelect = byId<HTMLSelectElement>('path');
+const pathText = byId<HTMLParagraphElement>('path-result');
 const customSource = byId<HTMLTextAreaElement>('custom-source');
 const customError = byId<HTMLParagraphElement>('custom-error');
 const customResult = byId<HTMLParagraphElement>('custom-result');
@@ -46,15 +49,16 @@ async function start(): Promise<void> {
   document.body.dataset.modelLoaded = String(performance.now());
   const engine = await OnnxEngine.create(ort as unknown as OrtRuntime, model.bundle);
   document.body.dataset.engineReady = String(performance.now());
+  const paths = new AnswerPaths(ort as unknown as OrtRuntime, model.bundle);
   const { manifest } = model.bundle;
   const context: GateContext = { exits: engine.exits, classes: engine.classes };
   const choices = new Map<string, Choice>();
   const addChoice = (plugin: GatePlugin<unknown>, gate: Gate, key: string): void => {
-    const saved = manifest.thresholds?.gate === gate.name ? manifest.thresholds.values[0] : undefined;
+    const saved = manifest.policy?.gate === gate.name ? manifest.policy.thresholds?.[0] : undefined;
     choices.set(key, { gate, costs: costsWithGate(manifest.macs, gate), description: plugin.description, threshold: saved ?? gate.defaultThreshold });
   };
   for (const plugin of BUILTIN_PLUGINS) addChoice(plugin, defaultGate(plugin, context), plugin.name);
-  let selected = manifest.gate && choices.has(manifest.gate.name) ? manifest.gate.name : BUILTIN_PLUGINS[0]!.name;
+  let selected = manifest.policy && choices.has(manifest.policy.gate) ? manifest.policy.gate : BUILTIN_PLUGINS[0]!.name;
   let input: Input = { kind: 'sample', k: 0 };
   const drawing = new DrawingPad(byId<HTMLCanvasElement>('pad'), () => {
     input = { kind: 'drawing' };
@@ -102,17 +106,25 @@ async function start(): Promise<void> {
       if (input.kind === 'drawing' && image.every((v) => v === 0)) {
         Object.assign(resultText.dataset, { state: 'empty', input: 'drawing', run: String(++runs) });
         resultText.textContent = 'Nothing drawn yet.';
+        pathText.textContent = '';
         byId('exits').replaceChildren();
         return;
       }
       const choice = current();
-      const result = await predictOne(engine, { gate: choice.gate, thresholds: choice.threshold, costs: choice.costs }, image);
+      const policy = createExitPolicy({ gate: choice.gate, thresholds: choice.threshold, costs: choice.costs });
+      const result = await predictOne(engine, policy, image);
+      const outcome = await paths.answer(pathOf(pathSelect.value), policy, image, result);
+      const shown = shownAnswer(outcome, result);
+      const path = describeOutcome(outcome, result);
       renderExitTable(byId('exits'), result);
       const label = input.kind === 'sample' ? ` (label ${model.samples.labels[input.k]}, test digit #${model.samples.indices[input.k]})` : ' (your drawing)';
       Object.assign(resultText.dataset, {
+        pathsAgree: '',
+        compiledMilliseconds: '',
+        ...path.data,
         state: 'done',
-        prediction: String(result.prediction),
-        exit: String(result.exit),
+        prediction: String(shown.prediction),
+        exit: String(shown.exit),
         gate: choice.gate.name,
         threshold: String(choice.threshold),
         input: input.kind === 'sample' ? `sample-${input.k}` : 'drawing',
@@ -120,10 +132,11 @@ async function start(): Promise<void> {
         run: String(++runs),
       });
       resultText.textContent =
-        `Prediction ${result.prediction}${label}: stopped at exit ${result.exit + 1} of ${engine.exits}, ` +
-        `confidence ${(result.confidence * 100).toFixed(1)}%, ${(result.macs / 1000).toFixed(1)} kMACs = ` +
-        `${result.costVsBackbone.toFixed(3)} of the backbone, ${result.milliseconds.toFixed(1)} ms ` +
+        `Prediction ${shown.prediction}${label}: stopped at exit ${shown.exit + 1} of ${engine.exits}, ` +
+        `confidence ${(shown.confidence * 100).toFixed(1)}%, ${(policy.costs.cumulativeMacs[shown.exit]! / 1000).toFixed(1)} kMACs = ` +
+        `${policy.costs.relativeToBackbone[shown.exit]!.toFixed(3)} of the backbone ` +
         `(${result.agrees ? 'runner = trace' : 'runner and trace DISAGREE'}).`;
+      pathText.textContent = path.text;
       if (!document.body.dataset.firstPrediction) document.body.dataset.firstPrediction = String(performance.now());
     });
     return queue.catch((error: unknown) => showError(resultText, error));
@@ -169,6 +182,9 @@ async function start(): Promise<void> {
     selected = gateSelect.value;
     renderGate();
     renderCurve();
+    void predict();
+  });
+  pathSelect.addEventListener('change', () => {
     void predict();
   });
   slider.addEventListener('input', () => {
@@ -217,6 +233,10 @@ async function start(): Promise<void> {
   status.dataset.state = 'ready';
   status.textContent = `Ready: ${manifest.name ?? 'network'} with ${engine.exits} exits on onnxruntime-web (wasm).`;
   await predict();
+}
+
+function pathOf(value: string): PathName {
+  return PATH_NAMES.find((p) => p === value) ?? 'js';
 }
 
 function showError(element: HTMLElement, error: unknown): void {

@@ -4,7 +4,6 @@ import {
   type Engine,
   type ExitPolicy,
   exitsFromScores,
-  resolveThresholds,
   runEarlyExit,
   scoreTrace,
 } from '@offramp/core';
@@ -56,7 +55,6 @@ export async function predictOne<T>(
   const milliseconds = now() - started;
   const trace = await collectTrace(engine, image, 1);
   const scores = scoreTrace(trace, policy.gate, policy.costs);
-  const thresholds = resolveThresholds(policy.gate, policy.thresholds, engine.exits);
   const exit = result.exit[0]!;
   const rows = trace.probs.map((probs, l): ExitRow => {
     const last = l === engine.exits - 1;
@@ -65,7 +63,7 @@ export async function predictOne<T>(
       prediction: argmaxRows(probs, engine.classes)[0]!,
       confidence: Math.max(...probs),
       score: last ? null : scores[l]![0]!,
-      threshold: last ? null : thresholds[l]!,
+      threshold: last ? null : policy.thresholds[l]!,
       costVsBackbone: policy.costs.relativeToBackbone[l]!,
       macs: policy.costs.cumulativeMacs[l]!,
       reached: l <= exit,
@@ -81,6 +79,6 @@ export async function predictOne<T>(
     macs: result.macs[0]!,
     milliseconds,
     rows,
-    agrees: exitsFromScores(scores, thresholds, 1)[0] === exit,
+    agrees: exitsFromScores(scores, policy.thresholds, 1)[0] === exit,
   };
 }

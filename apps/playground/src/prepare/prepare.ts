@@ -6,7 +6,7 @@ import { chooseOperatingPoint, exitAccuracies, fullModelAccuracy, sweepThreshold
 import { collectTrace, computeExitCosts } from '@offramp/core';
 import { writeFileAtomic } from '@offramp/core/node';
 import { loadMnistDigits, splitDataset } from '@offramp/data';
-import { maxProbGate } from '@offramp/gates';
+import { builtinGateRegistry } from '@offramp/gates';
 import { loadWebRuntime, OnnxEngine } from '@offramp/onnx';
 import { exportNetwork } from '@offramp/onnx/export';
 import { writeOnnxBundle } from '@offramp/onnx/node';
@@ -71,7 +71,7 @@ export async function prepareModel(options: PrepareOptions): Promise<PrepareSumm
     const engine = await OnnxEngine.create(await loadWebRuntime(), exported);
     try {
       const costs = computeExitCosts({ stageMacs: exported.manifest.macs.stages, headMacs: exported.manifest.macs.heads });
-      const gate = maxProbGate.create({}, { exits: engine.exits, classes: engine.classes });
+      const gate = builtinGateRegistry().create('max-prob', { exits: engine.exits, classes: engine.classes });
       const validationTrace = await collectTrace(engine, validation.images, validation.n);
       const curve = sweepThresholds(validationTrace, gate, costs, validation.labels);
       const reference = fullModelAccuracy(validationTrace, validation.labels);
@@ -83,8 +83,7 @@ export async function prepareModel(options: PrepareOptions): Promise<PrepareSumm
         ...exported,
         manifest: {
           ...exported.manifest,
-          gate: { name: gate.name, options: {} },
-          thresholds: { gate: gate.name, values: new Array<number>(engine.exits - 1).fill(threshold) },
+          policy: { gate: gate.name, thresholds: new Array<number>(engine.exits - 1).fill(threshold) },
         },
       };
       const samples = pickSamples(testBytes, test.labels, testImages.length / test.n, engine.classes, options.perClass);

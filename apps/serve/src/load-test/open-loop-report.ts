@@ -3,7 +3,7 @@ import { updateMarkedSection } from '@offramp/app-kit';
 import { writeFileAtomic } from '@offramp/core/node';
 import { xyChartSvg } from '@offramp/plot';
 import { int, ms } from './report.js';
-import type { OpenLoopNetworkRun, OpenLoopReport } from './run-open-loop.js';
+import type { OpenLoopNetworkRun, OpenLoopReport } from './report-types.js';
 
 const share = (v: number | null) => (v === null ? '-' : `${Math.round(v * 100)}%`);
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { updateMarkedSection } from '@offramp/app-kit';
 import { writeFileAtomic } from '@offramp/core/node';
 import { xyChartSvg } from '@offramp/plot';
-import type { LoadTestReport, NetworkRun } from './run-load-test.js';
+import type { LoadTestReport, NetworkRun } from './report-types.js';
 
 /** Milliseconds with two decimals ('-' when missing). */
 export const ms = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(2));

@@ -7,46 +7,16 @@ import type { AdaptationStatus } from '../threshold-adapter.js';
 import { p50AtThroughput } from './curves.js';
 import { drivePoint, emptyRawPoint, type PointResult, type RawPoint, summarize } from './drive.js';
 import { ensureBundles } from './ensure-bundles.js';
-import { type Reference, referenceRun } from './reference.js';
+import { referenceRun } from './reference.js';
 import { writeReport } from './report.js';
+import type { Comparison, LoadTestReport, LoadTestSettings, NetworkRun, PolicyRun, ServingSettings } from './report-types.js';
+import { servableVariants } from './servable-variants.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
 import { binaryBodies, digitsSets } from './test-set.js';
 
-/** What both load tests (closed and open loop) serve, how, and where their results go. */
-export interface ServingSettings {
-  readonly networks: readonly string[];
-  readonly bundleDir: string;
-  readonly policies: readonly PolicyName[];
-  readonly warmupS: number;
-  readonly maxBatch: number;
-  readonly maxWaitMs: number;
-  readonly maxQueue: number;
-  readonly timeoutMs: number;
-  /** Fraction of requests the 'continuous+adapt' server also runs to the last exit for adaptation (0: no such server). */
-  readonly sampleFraction: number;
-  readonly epsilon: number;
-  readonly delta: number;
-  readonly seed: number;
-  readonly testSamples: number;
-  readonly outDir: string;
-  readonly readme?: string;
-  /** This program's entry point (the server runs as `node <main> serve`). */
-  readonly main: string;
-  readonly benchMain: string;
-  readonly log: (line: string) => void;
-}
-
-export interface LoadTestSettings extends ServingSettings {
-  /** Offered load: concurrent clients, each sending its next request when the last is answered. */
-  readonly connections: readonly number[];
-  /** Seconds per run; each point is `rounds` runs, interleaved across policies, pooled. */
-  readonly durationS: number;
-  readonly rounds: number;
-}
-
 /** A server configuration under test: a batching policy, adapting online or not. */
 export interface Variant {
-  /** 'continuous', 'continuous+adapt', 'batch-exit' or 'full'. */
+  /** 'continuous', 'continuous+adapt', 'batch-exit', 'compiled' or 'full'. */
   readonly name: string;
   readonly policy: PolicyName;
   /** Fraction of requests sampled for online adaptation (0: thresholds fixed). */
@@ -64,62 +34,6 @@ export function variantsOf(policies: readonly PolicyName[], sampleFraction: numb
       ? [fixed, { name: 'continuous+adapt', policy, sampleFraction }]
       : [fixed];
   });
-}
-
-export interface PolicyRun {
-  /** The variant's name. */
-  readonly name: string;
-  readonly policy: PolicyName;
-  readonly points: readonly PointResult[];
-  /** The continuous policy's adaptation state after the run. */
-  readonly adaptation?: AdaptationStatus;
-}
-
-/** An early-exit policy vs the full model at the same number of clients (the same offered load). */
-export interface Comparison {
-  /** The variant's name. */
-  readonly name: string;
-  readonly connections: number;
-  readonly fullThroughput: number;
-  readonly fullP50: number;
-  readonly throughput: number;
-  readonly p50: number;
-  /** 1 - p50 / fullP50. */
-  readonly reduction: number;
-  /** throughput / fullThroughput. */
-  readonly throughputRatio: number;
-  /** The policy's p50 at the full model's throughput, interpolated along its curve (null above it). */
-  readonly p50AtFullThroughput: number | null;
-}
-
-export interface Target {
-  readonly name: string;
-  readonly met: boolean;
-  /** Largest p50 reduction at a load where the variant served >= 95% of the full model's throughput. */
-  readonly bestReduction: number | null;
-  /** Served accuracy of the full model minus the variant's, in points, over every answer. */
-  readonly accuracyDropPoints: number;
-}
-
-export interface NetworkRun {
-  readonly network: string;
-  readonly reference: Omit<Reference, 'fullPredictions'>;
-  readonly runs: readonly PolicyRun[];
-  readonly comparisons: readonly Comparison[];
-  /**
-   * Per early-exit variant, whether it met the target: at some load, p50 >= 40% lower than the full
-   * model's while serving at least 95% of its throughput, with the served accuracy within epsilon of it.
-   */
-  readonly targets: readonly Target[];
-}
-
-export interface LoadTestReport {
-  readonly date: string;
-  readonly node: string;
-  /** 1, 5 and 15 minute load averages of the machine before the run (2 cores). */
-  readonly loadAverage: readonly number[];
-  readonly settings: Omit<LoadTestSettings, 'log' | 'main' | 'benchMain' | 'outDir' | 'readme' | 'bundleDir'>;
-  readonly networks: readonly NetworkRun[];
 }
 
 /** The `serve` arguments of a variant's server. */
@@ -182,7 +96,9 @@ export async function runLoadTest(settings: LoadTestSettings): Promise<LoadTestR
   const networks: NetworkRun[] = [];
   for (const network of settings.networks) {
     const dir = join(settings.bundleDir, network);
-    const { fullPredictions, ...reference } = await referenceRun(await readOnnxBundle(dir), validation, set, settings);
+    const bundle = await readOnnxBundle(dir);
+    const served = servableVariants(variants, bundle, network, log);
+    const { fullPredictions, ...reference } = await referenceRun(bundle, validation, set, settings);
     log(
       `${network}: thresholds ${reference.thresholds.map((t) => t.toFixed(3)).join(' / ')} (${reference.certified ? 'certified' : 'none certified'} on the validation digits); offline on the test digits: full model ${(reference.fullAccuracy * 100).toFixed(2)}%, early exit ${(reference.earlyAccuracy * 100).toFixed(2)}%, agreement ${(reference.earlyAgreement * 100).toFixed(2)}%, cost ${reference.earlyMeanCost.toFixed(3)}`,
     );
@@ -192,7 +108,7 @@ export async function runLoadTest(settings: LoadTestSettings): Promise<LoadTestR
     const raw = new Map<string, RawPoint[]>();
     const adaptations = new Map<string, AdaptationStatus>();
     try {
-      for (const variant of variants) {
+      for (const variant of served) {
         const server = await spawnServer(settings.main, serverArgs(settings, dir, variant, reference.thresholds));
         servers.set(variant.name, server);
         raw.set(
@@ -204,12 +120,12 @@ export async function runLoadTest(settings: LoadTestSettings): Promise<LoadTestR
       }
       for (const [k, connections] of settings.connections.entries()) {
         for (let round = 0; round < settings.rounds; round++) {
-          const order = variants.map((_, i) => variants[(i + round + k) % variants.length]!);
+          const order = served.map((_, i) => served[(i + round + k) % served.length]!);
           for (const { name } of order) {
             await drivePoint(servers.get(name)!.url, set, bodies, fullPredictions, connections, settings.durationS, raw.get(name)![k]);
           }
         }
-        for (const { name } of variants) {
+        for (const { name } of served) {
           const point = summarize(raw.get(name)![k]!, connections);
           done++;
           const elapsed = (Date.now() - started) / 1000;
@@ -219,7 +135,7 @@ export async function runLoadTest(settings: LoadTestSettings): Promise<LoadTestR
           );
         }
       }
-      for (const variant of variants) {
+      for (const variant of served) {
         if (variant.sampleFraction === 0) continue;
         const url = servers.get(variant.name)!.url;
         const { adapting: _adapting, ...status } = (await (await fetch(`${url}/v1/adaptation`)).json()) as AdaptationStatus & {
@@ -230,7 +146,7 @@ export async function runLoadTest(settings: LoadTestSettings): Promise<LoadTestR
     } finally {
       for (const server of servers.values()) await server.stop();
     }
-    const runs: PolicyRun[] = variants.map(({ name, policy }) => {
+    const runs: PolicyRun[] = served.map(({ name, policy }) => {
       const adaptation = adaptations.get(name);
       return {
         name,

@@ -3,65 +3,18 @@ import { join } from 'node:path';
 import { ArgumentError } from '@offramp/core';
 import { writeFileAtomic } from '@offramp/core/node';
 import { readOnnxBundle } from '@offramp/onnx/node';
-import type { PolicyName } from '../answer.js';
-import { drivePoint, emptyRawPoint, type PointResult, type RawPoint, scoreAnswer, summarize } from './drive.js';
+import { drivePoint, emptyRawPoint, type RawPoint, scoreAnswer, summarize } from './drive.js';
 import { ensureBundles } from './ensure-bundles.js';
 import { predictClient } from './http-sender.js';
 import { driveSchedule, type ScheduleRun } from './open-loop-driver.js';
 import { writeOpenLoopReport } from './open-loop-report.js';
 import { poissonArrivals } from './poisson.js';
-import { type Reference, referenceRun } from './reference.js';
-import { type ServingSettings, serverArgs, variantsOf } from './run-load-test.js';
+import { referenceRun } from './reference.js';
+import type { OpenLoopNetworkRun, OpenLoopPoint, OpenLoopReport, OpenLoopSettings } from './report-types.js';
+import { serverArgs, variantsOf } from './run-load-test.js';
+import { servableVariants } from './servable-variants.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
 import { binaryBodies, digitsSets, type LabelledSet } from './test-set.js';
-
-export interface OpenLoopSettings extends ServingSettings {
-  /** Offered rates as fractions of the full model's closed-loop capacity (used unless `rates` is given). */
-  readonly fractions: readonly number[];
-  /** Fixed offered rates, requests per second (instead of `fractions`). */
-  readonly rates?: readonly number[];
-  /** Seconds of arrivals per point. */
-  readonly durationS: number;
-  /** Closed-loop clients and seconds for measuring the full model's capacity. */
-  readonly capacityClients: number;
-  readonly capacityS: number;
-  /** Connections the generator keeps open to a server at most. */
-  readonly maxSockets: number;
-}
-
-/** One variant at one offered rate. Latencies count from each request's scheduled arrival. */
-export interface OpenLoopPoint extends Omit<PointResult, 'connections'> {
-  /** Requests per second offered (the Poisson rate). */
-  readonly offeredRate: number;
-  /** offeredRate / the full model's closed-loop capacity (null without a capacity measurement). */
-  readonly fractionOfCapacity: number | null;
-  readonly scheduled: number;
-  /** Requests the generator sent more than 1 ms after their scheduled time. */
-  readonly late: number;
-  readonly maxLateMs: number;
-}
-
-export interface OpenLoopRun {
-  readonly name: string;
-  readonly policy: PolicyName;
-  readonly points: readonly OpenLoopPoint[];
-}
-
-export interface OpenLoopNetworkRun {
-  readonly network: string;
-  /** The full model's closed-loop throughput (req/s) at `capacityClients` clients, or null. */
-  readonly capacity: number | null;
-  readonly reference: Omit<Reference, 'fullPredictions'>;
-  readonly runs: readonly OpenLoopRun[];
-}
-
-export interface OpenLoopReport {
-  readonly date: string;
-  readonly node: string;
-  readonly loadAverage: readonly number[];
-  readonly settings: Omit<OpenLoopSettings, 'log' | 'main' | 'benchMain' | 'outDir' | 'readme' | 'bundleDir'>;
-  readonly networks: readonly OpenLoopNetworkRun[];
-}
 
 /** The summary of one open-loop point. */
 export function summarizeOpenLoop(raw: RawPoint, run: ScheduleRun, offeredRate: number, capacity: number | null): OpenLoopPoint {
@@ -132,17 +85,19 @@ export async function runOpenLoop(settings: OpenLoopSettings): Promise<OpenLoopR
   const networks: OpenLoopNetworkRun[] = [];
   for (const network of settings.networks) {
     const dir = join(settings.bundleDir, network);
-    const { fullPredictions, ...reference } = await referenceRun(await readOnnxBundle(dir), validation, set, settings);
+    const bundle = await readOnnxBundle(dir);
+    const served = servableVariants(variants, bundle, network, log);
+    const { fullPredictions, ...reference } = await referenceRun(bundle, validation, set, settings);
     const servers = new Map<string, ServerProcess>();
-    const points = new Map<string, OpenLoopPoint[]>(variants.map((v) => [v.name, []]));
+    const points = new Map<string, OpenLoopPoint[]>(served.map((v) => [v.name, []]));
     let capacity: number | null = null;
     try {
-      for (const variant of variants) {
+      for (const variant of served) {
         const server = await spawnServer(settings.main, serverArgs(settings, dir, variant, reference.thresholds));
         servers.set(variant.name, server);
         if (settings.warmupS > 0) await drivePoint(server.url, set, bodies, fullPredictions, settings.capacityClients, settings.warmupS);
       }
-      const fullServer = variants.find((v) => v.policy === 'full');
+      const fullServer = served.find((v) => v.policy === 'full');
       if (fullServer) {
         const raw = await drivePoint(servers.get(fullServer.name)!.url, set, bodies, fullPredictions, settings.capacityClients, settings.capacityS);
         capacity = summarize(raw, settings.capacityClients).throughput;
@@ -151,13 +106,13 @@ export async function runOpenLoop(settings: OpenLoopSettings): Promise<OpenLoopR
       const rates = settings.rates ?? settings.fractions.map((f) => Math.round(f * capacity!));
       // The generator warms up too (its http client and scoring), at the lowest rate, unrecorded.
       if (settings.warmupS > 0) {
-        for (const { name } of variants) {
+        for (const { name } of served) {
           await driveOpenLoop(servers.get(name)!.url, set, bodies, fullPredictions, Math.min(...rates), { ...settings, durationS: 1 }, settings.seed);
         }
       }
       for (const [r, rate] of rates.entries()) {
         // The same seeded schedule for every variant at a rate; the order of variants rotates.
-        const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
+        const order = served.map((_, i) => served[(i + r) % served.length]!);
         for (const { name } of order) {
           const { raw, run } = await driveOpenLoop(servers.get(name)!.url, set, bodies, fullPredictions, rate, settings, settings.seed + r);
           const point = summarizeOpenLoop(raw, run, rate, capacity);
@@ -176,7 +131,7 @@ export async function runOpenLoop(settings: OpenLoopSettings): Promise<OpenLoopR
       network,
       capacity,
       reference,
-      runs: variants.map(({ name, policy }) => ({ name, policy, points: points.get(name)! })),
+      runs: served.map(({ name, policy }) => ({ name, policy, points: points.get(name)! })),
     });
   }
   const { log: _log, main: _main, benchMain: _bench, outDir, readme, bundleDir: _dir, ...kept } = settings;

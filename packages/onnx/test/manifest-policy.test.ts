@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createMlpBackbone, useWasmBackend } from '@offramp/backbones';
 import {
   ArgumentError,
+  ConfigError,
+  CountMismatchError,
   collectTrace,
   computeExitCosts,
   type Engine,
@@ -13,16 +15,16 @@ import {
   runEarlyExit,
   runEarlyExitPooled,
   scoreTrace,
+  ThresholdRangeError,
   UnknownGateError,
 } from '@offramp/core';
-import { hiddenStateGate, jeiGate, registerBuiltinGates } from '@offramp/gates';
+import { jeiGate, registerBuiltinGates } from '@offramp/gates';
 import { createLinearHead } from '@offramp/heads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportNetwork } from '../src/export.js';
 import {
   checkManifest,
-  exitPolicyFromManifest,
-  gateFromManifest,
+  policyFromManifest,
   type OnnxBundle,
   OnnxEngine,
   type OnnxManifest,
@@ -45,8 +47,6 @@ const JEI = {
 function registry(): GateRegistry {
   const r = new GateRegistry();
   registerBuiltinGates(r);
-  r.register(jeiGate);
-  r.register(hiddenStateGate);
   return r;
 }
 
@@ -97,8 +97,7 @@ describe('a learned gate exported with the bundle', () => {
       classes: CLASSES,
       stages: backbone.stages,
       heads,
-      gate: { name: 'jei', options: JEI },
-      thresholds: { gate: 'jei', values: [0.5, 0.45] },
+      policy: { gate: 'jei', options: JEI, thresholds: [0.5, 0.45] },
       calibration: { temperatures: [1, 1.2, 0.9] },
     });
     dir = await mkdtemp(join(tmpdir(), 'onnx-gate-'));
@@ -113,17 +112,16 @@ describe('a learned gate exported with the bundle', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps the gate, thresholds and calibration in manifest.json', async () => {
+  it('keeps the policy (gate, options, thresholds) and calibration in manifest.json', async () => {
     const json = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as OnnxManifest;
-    expect(json.gate).toEqual({ name: 'jei', options: JEI });
-    expect(bundle.manifest.thresholds).toEqual({ gate: 'jei', values: [0.5, 0.45] });
+    expect(json.policy).toEqual({ gate: 'jei', options: JEI, thresholds: [0.5, 0.45] });
     expect(bundle.manifest.calibration).toEqual({ temperatures: [1, 1.2, 0.9] });
   });
 
   it('serves with the rebuilt gate exactly as trace evaluation with the original gate, sample for sample', async () => {
-    const policy = exitPolicyFromManifest(bundle.manifest, registry());
+    const policy = policyFromManifest(bundle.manifest, registry());
     expect(policy.gate.name).toBe('jei');
-    expect(policy.thresholds).toEqual([0.5, 0.45]);
+    expect(Array.from(policy.thresholds)).toEqual([0.5, 0.45]);
     const original = jeiGate.create(JEI, { exits: 3, classes: CLASSES });
     const costs = computeExitCosts({
       stageMacs: bundle.manifest.macs.stages,
@@ -168,61 +166,69 @@ describe('a learned gate exported with the bundle', () => {
   it('gives hidden-state gates the per-stage feature sizes', () => {
     const manifest: OnnxManifest = {
       ...bundle.manifest,
-      gate: { name: 'hidden-state', options: { weights: [new Array(16).fill(0.1), new Array(12).fill(-0.1)], biases: [0, 1] } },
-      thresholds: { gate: 'hidden-state', values: [0.5, 0.5] },
+      policy: {
+        gate: 'hidden-state',
+        options: { weights: [new Array(16).fill(0.1), new Array(12).fill(-0.1)], biases: [0, 1] },
+        thresholds: [0.5, 0.5],
+      },
     };
-    const gate = gateFromManifest(checkManifest(manifest), registry());
+    const { gate } = policyFromManifest(checkManifest(manifest), registry());
     expect(gate.macs(0)).toBe(17);
     expect(gate.macs(1)).toBe(13);
-    const wrongSize = { ...manifest, gate: { name: 'hidden-state', options: { weights: [[1], [1]], biases: [0, 0] } } };
-    expect(() => gateFromManifest(wrongSize, registry())).toThrow(GateOptionsError);
+    const wrongSize = { ...manifest, policy: { gate: 'hidden-state', options: { weights: [[1], [1]], biases: [0, 0] } } };
+    expect(() => policyFromManifest(wrongSize, registry())).toThrow(GateOptionsError);
   });
 
   it('an unknown gate name or bad options give the typed core errors, naming the field', async () => {
-    const unknown = { ...bundle.manifest, gate: { name: 'no-such-gate' }, thresholds: { gate: 'no-such-gate', values: [0.5, 0.5] } };
+    const unknown = { ...bundle.manifest, policy: { gate: 'no-such-gate', thresholds: [0.5, 0.5] } };
     const error = (() => {
       try {
-        gateFromManifest(checkManifest(unknown), registry());
+        policyFromManifest(checkManifest(unknown), registry());
       } catch (e) {
         return e;
       }
     })();
     expect(error).toBeInstanceOf(UnknownGateError);
-    expect((error as UnknownGateError).field).toBe('manifest.gate.name');
+    expect((error as UnknownGateError).field).toBe('manifest.policy.gate');
     // jei is not in a registry that lacks it
-    expect(() => gateFromManifest(bundle.manifest, new GateRegistry())).toThrow(UnknownGateError);
+    expect(() => policyFromManifest(bundle.manifest, new GateRegistry())).toThrow(UnknownGateError);
 
-    const badOptions = { ...bundle.manifest, gate: { name: 'jei', options: { weights: 'heavy', biases: [0, 0] } } };
-    expect(() => gateFromManifest(checkManifest(badOptions), registry())).toThrow(GateOptionsError);
-    expect(() => gateFromManifest(checkManifest(badOptions), registry())).toThrow(/manifest\.gate\.options\.weights/);
-    const extraKey = { ...bundle.manifest, gate: { name: 'jei', options: { ...JEI, temperature: 2 } } };
-    expect(() => gateFromManifest(extraKey, registry())).toThrow(GateOptionsError);
+    const badOptions = { ...bundle.manifest, policy: { gate: 'jei', options: { weights: 'heavy', biases: [0, 0] } } };
+    expect(() => policyFromManifest(checkManifest(badOptions), registry())).toThrow(GateOptionsError);
+    expect(() => policyFromManifest(checkManifest(badOptions), registry())).toThrow(/manifest\.policy\.options\.weights/);
+    const extraKey = { ...bundle.manifest, policy: { gate: 'jei', options: { ...JEI, temperature: 2 } } };
+    expect(() => policyFromManifest(extraKey, registry())).toThrow(GateOptionsError);
+    const outOfRange = { ...bundle.manifest, policy: { gate: 'jei', options: JEI, thresholds: [0.5, 1.5] } };
+    expect(() => policyFromManifest(outOfRange, registry())).toThrow(ThresholdRangeError);
+    expect(() => policyFromManifest(outOfRange, registry())).toThrow(/^manifest\.policy\.thresholds\[1\]: /);
 
-    expect(() => gateFromManifest({ ...bundle.manifest, gate: undefined }, registry())).toThrow(ArgumentError);
+    expect(() => policyFromManifest({ ...bundle.manifest, policy: undefined }, registry())).toThrow(ArgumentError);
   });
 
-  it('validates the gate entry when the manifest is read', async () => {
+  it('validates the policy entry when the manifest is read', async () => {
     const write = async (manifest: unknown) => {
       await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
       return readOnnxBundle(dir).catch((e: unknown) => e);
     };
     const good = bundle.manifest;
-    const notObject = await write({ ...good, gate: 'jei' });
-    expect(notObject).toBeInstanceOf(GateOptionsError);
-    expect((notObject as GateOptionsError).field).toBe('manifest.gate');
-    const noName = await write({ ...good, gate: { options: JEI } });
-    expect((noName as GateOptionsError).field).toBe('manifest.gate.name');
-    const mismatch = await write({ ...good, thresholds: { gate: 'max-prob', values: [0.5, 0.5] } });
-    expect(mismatch).toBeInstanceOf(ArgumentError);
-    expect((mismatch as ArgumentError).field).toBe('manifest.thresholds.gate');
+    const notObject = await write({ ...good, policy: 'jei' });
+    expect(notObject).toBeInstanceOf(ConfigError);
+    expect((notObject as ConfigError).field).toBe('manifest.policy');
+    const noName = await write({ ...good, policy: { options: JEI } });
+    expect((noName as ConfigError).field).toBe('manifest.policy.gate');
+    const misspelt = await write({ ...good, policy: { gate: 'jei', options: JEI, threshold: [0.5, 0.5] } });
+    expect((misspelt as ConfigError).field).toBe('manifest.policy.threshold');
+    const count = await write({ ...good, policy: { gate: 'jei', options: JEI, thresholds: [0.5] } });
+    expect(count).toBeInstanceOf(CountMismatchError);
+    expect((count as CountMismatchError).field).toBe('manifest.policy.thresholds');
     const badCalibration = await write({ ...good, calibration: [1, 2] });
     expect((badCalibration as ArgumentError).field).toBe('manifest.calibration');
     await writeOnnxBundle(dir, bundle);
     // Options that are not plain finite JSON data are refused when building the bundle.
-    expect(() => checkManifest({ ...good, gate: { name: 'jei', options: { weights: [[Number.NaN]] } } })).toThrow(
-      /manifest\.gate\.options\.weights\[0\]\[0\]: expected a finite number/,
+    expect(() => checkManifest({ ...good, policy: { gate: 'jei', options: { weights: [[Number.NaN]] } } })).toThrow(
+      /manifest\.policy\.options\.weights\[0\]\[0\]: expected a finite number/,
     );
-    expect(() => checkManifest({ ...good, gate: { name: 'jei', options: { biases: new Float32Array(2) } } })).toThrow(
+    expect(() => checkManifest({ ...good, policy: { gate: 'jei', options: { biases: new Float32Array(2) } } })).toThrow(
       GateOptionsError,
     );
   });

@@ -1,12 +1,7 @@
-import { ArgumentError, type Gate, softmaxRows } from '@offramp/core';
+import type { TransformerLm } from '@offramp/backbones';
+import { ArgumentError, decideRows, type ExitPolicy, type ExitSignal, softmaxRows } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
-import type { TransformerLm } from './transformer-lm.js';
-
-/** When a token may leave early: a gate and its thresholds (one for every exit before the last, or one each). */
-export interface TokenExitPolicy {
-  readonly gate: Gate;
-  readonly thresholds: number | readonly number[];
-}
+import { checkPolicyLayers, checkProbabilityPolicy } from '../policy-checks.js';
 
 /** What one decoded position gave. */
 export interface TokenStep {
@@ -19,34 +14,27 @@ export interface TokenStep {
 
 /**
  * Decodes one sequence token by token with a key/value cache, optionally leaving each token at the first exit
- * whose gate score reaches its threshold. Without a policy only the last head runs (the plain full model).
- * When a token leaves at layer l, the layers above it still get keys and values for this position, computed
- * from the exited hidden state (the state is copied upwards), so later tokens can attend to it.
- * An exit whose threshold is +Infinity is skipped: its head is not run. Call `dispose` when done (it frees the
- * cache).
+ * where the policy's gate lets it out (core's `decideRows`). Without a policy only the last head runs (the plain
+ * full model). When a token leaves at layer l, the layers above it still get keys and values for this position,
+ * computed from the exited hidden state (the state is copied upwards), so later tokens can attend to it.
+ * An exit whose threshold is +Infinity (closed) is skipped: its head is not run. Call `dispose` when done (it
+ * frees the cache).
  */
 export class TokenDecoder {
   readonly #lm: TransformerLm;
-  readonly #policy: TokenExitPolicy | undefined;
-  readonly #thresholds: readonly number[];
+  readonly #policy: ExitPolicy | undefined;
   #keys: (tf.Tensor | undefined)[];
   #values: (tf.Tensor | undefined)[];
   #position = 0;
 
-  constructor(lm: TransformerLm, policy?: TokenExitPolicy) {
+  /** `policy`: made for this model's layers, e.g. with `tokenExitPolicy(lm, gate, thresholds)`. */
+  constructor(lm: TransformerLm, policy?: ExitPolicy) {
+    if (policy) {
+      checkPolicyLayers(policy, lm.layers, 'layer of the language model');
+      checkProbabilityPolicy(policy);
+    }
     this.#lm = lm;
     this.#policy = policy;
-    const before = lm.layers - 1;
-    const t = policy?.thresholds ?? [];
-    const thresholds = typeof t === 'number' ? Array.from({ length: before }, () => t) : [...t];
-    if (policy && thresholds.length !== before) {
-      throw new ArgumentError({
-        field: 'policy.thresholds',
-        expected: `one number or ${before} (one per exit before the last)`,
-        received: `${thresholds.length} thresholds`,
-      });
-    }
-    this.#thresholds = thresholds;
     this.#keys = Array.from({ length: lm.layers }, () => undefined);
     this.#values = Array.from({ length: lm.layers }, () => undefined);
   }
@@ -73,9 +61,24 @@ export class TokenDecoder {
     }
   }
 
+  /** Whether the token leaves at exit `l` (not the last) given that exit's outputs. */
+  #leaves(policy: ExitPolicy, l: number, logits: Float32Array, probs: Float32Array): boolean {
+    const signal: ExitSignal = {
+      exit: l,
+      exits: this.#lm.layers,
+      batch: 1,
+      classes: this.#lm.vocabSize,
+      logits,
+      probs,
+      cost: policy.costs.normalized[l]!,
+    };
+    return decideRows(policy.gate, signal, policy.thresholds[l]!).leaving[0] === 1;
+  }
+
   /** Feeds `token` at the next position and returns the next-token distribution of the exit it left at. */
   async step(token: number): Promise<TokenStep> {
     const lm = this.#lm;
+    const policy = this.#policy;
     if (this.#position >= lm.context) {
       throw new ArgumentError({ field: 'position', expected: `fewer than ${lm.context} tokens (the context)`, received: String(this.#position + 1) });
     }
@@ -99,22 +102,13 @@ export class TokenDecoder {
         x = out.output;
         macs += lm.layerMacsAt(position + 1);
         const last = l === lm.layers - 1;
-        // an exit no score can pass (threshold +Infinity) is not computed at all
-        if (!last && (!this.#policy || this.#thresholds[l] === Number.POSITIVE_INFINITY)) continue;
+        // a closed exit (threshold +Infinity) is not computed at all
+        if (!last && (!policy || policy.thresholds[l] === Number.POSITIVE_INFINITY)) continue;
         const exitOut = await this.#exitProbs(x);
         macs += lm.headMacs;
         probs = exitOut.probs;
         if (last) break;
-        const signal = {
-          exit: l,
-          exits: lm.layers,
-          batch: 1,
-          classes: lm.vocabSize,
-          logits: exitOut.logits,
-          probs: exitOut.probs,
-          cost: (l + 1) / lm.layers,
-        };
-        if (this.#policy!.gate.score(signal)[0]! >= this.#thresholds[l]!) {
+        if (policy && this.#leaves(policy, l, exitOut.logits, exitOut.probs)) {
           exit = l;
           break;
         }
