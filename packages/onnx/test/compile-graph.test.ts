@@ -13,6 +13,7 @@ import {
   OnnxEngine,
   readCompiledModel,
 } from '../src/index.js';
+import { float32AtLeast } from '../src/compile/exit-level.js';
 import { decodeModel, type GraphProto, type NodeProto } from '../src/proto.js';
 import { assemble, dense, part, tinyMlp } from './compile-nets.js';
 import { maxAbsDiff, nodeRuntime, uniform } from './helpers.js';
@@ -52,6 +53,8 @@ describe('the compiled graph', () => {
 
     let graph = model.graph!;
     for (let level = 0; level < 2; level++) {
+      // Each stage's weights live in the graph that runs it (outer-scope weights are not prepacked: slow).
+      expect(graph.initializer!.some((t) => t.name?.startsWith(`stage${level}/`)), `stage ${level} weights`).toBe(true);
       const ifs = graph.node!.filter((n) => n.opType === 'If');
       expect(ifs.length, `level ${level}`).toBe(1);
       const rest = branch(ifs[0]!, 'then_branch');
@@ -61,8 +64,8 @@ describe('the compiled graph', () => {
       graph = rest;
     }
     expect(graph.node!.some((n) => n.opType === 'If')).toBe(false);
-    // Weights live once, in the outer graph.
-    expect(model.graph!.initializer!.some((t) => t.name?.startsWith('stage2/'))).toBe(true);
+    expect(graph.initializer!.some((t) => t.name?.startsWith('stage2/'))).toBe(true);
+    expect(model.graph!.initializer!.some((t) => t.name?.startsWith('stage2/'))).toBe(false);
   });
 
   it('reads back from its bytes and runs the same', async () => {
@@ -151,5 +154,22 @@ describe('a backbone exported by PyTorch (imported, cut at named tensors)', () =
     expect(maxAbsDiff(got.logits, expected.logits)).toBeLessThan(1e-5);
     await runner.release();
     await engine.release();
+  });
+});
+
+describe('float32AtLeast', () => {
+  it('is the least float32 not below t, so a float32 score passes it exactly when it passes t', () => {
+    for (const t of [0.5, 0.1, 1 / 3, -0.1, -1 / 3, 0, 1e-40, -1e-40, 2, Number.POSITIVE_INFINITY]) {
+      const f = float32AtLeast(t);
+      expect(Math.fround(f)).toBe(f);
+      expect(f).toBeGreaterThanOrEqual(t);
+      // the float32 just below f is below t
+      const below = new Float32Array([f]);
+      const bits = new Int32Array(below.buffer);
+      if (f > 0) bits[0]! -= 1;
+      else if (f < 0) bits[0]! += 1;
+      else bits[0] = -2147483647; // -(smallest subnormal)
+      if (Number.isFinite(f)) expect(below[0]!).toBeLessThan(t);
+    }
   });
 });

@@ -70,7 +70,7 @@ export function compileEarlyExit(bundle: OnnxBundle, policy: CompilePolicy, opti
   const thresholds = resolveThresholds(gate, thresholdList(policy.thresholds), exits, 'policy.thresholds');
 
   const root = new GraphBuilder('ee');
-  const outputs = buildLevel({ root, parts, gate, lowering: gate.onnx, thresholds, exits, classes }, root, 0, IO.input, undefined);
+  const outputs = buildLevel({ parts, gate, lowering: gate.onnx, thresholds, exits, classes }, root, 0, IO.input, undefined);
   root.node('Identity', [outputs.logits], {}, IO.outputs.logits);
   root.node('Identity', [outputs.exit], {}, IO.outputs.exit);
   root.node('Identity', [outputs.score], {}, IO.outputs.score);

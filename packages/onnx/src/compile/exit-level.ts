@@ -5,9 +5,8 @@ import { argmaxRows, fillRows, flatFeatures, softmaxProbs } from './exit-signals
 import { inlinePart } from './inline.js';
 import { typedValueInfo } from './value-info.js';
 
-/** Everything the levels share: the root graph (which holds the weights), the parts, the gate. */
+/** Everything the levels share: the parts, the gate and its thresholds. */
 export interface LevelContext {
-  readonly root: GraphBuilder;
   readonly parts: BundleParts;
   readonly gate: Gate;
   readonly lowering: GateLowering;
@@ -33,7 +32,7 @@ const OUTPUT_TYPES = [
 
 /** The head of exit `l` on the stage's features, its probabilities, and the gate's score there. */
 function exitHere(ctx: LevelContext, b: GraphBuilder, l: number, h: string, state: string | undefined) {
-  const logits = inlinePart(ctx.root, b, ctx.parts.heads[l]!, h, `head${l}`);
+  const logits = inlinePart(b, ctx.parts.heads[l]!, h, `head${l}`);
   const probs = softmaxProbs(b, logits);
   const feature = ctx.parts.features[l]!;
   const needs = ctx.gate.needs;
@@ -59,13 +58,24 @@ function exitHere(ctx: LevelContext, b: GraphBuilder, l: number, h: string, stat
   return { logits, probs, score, state: lowered?.state };
 }
 
+/** The least float32 value >= t (t itself when it is one; +Infinity stays +Infinity). */
+export function float32AtLeast(t: number): number {
+  const rounded = Math.fround(t);
+  if (rounded >= t) return rounded;
+  const bits = new Float32Array([rounded]);
+  const view = new Int32Array(bits.buffer);
+  // One step up from a float32 below t: away from zero when positive, towards zero when negative.
+  view[0] = rounded > 0 ? view[0]! + 1 : rounded < 0 ? view[0]! - 1 : 1;
+  return bits[0]!;
+}
+
 /**
  * Builds stage `l` and everything after it into `b` for the rows `x`: the stage, its head, the
  * gate's score and the threshold test; then, in an If, only when some rows stay, the stages after
  * it on those rows alone (Compress), their results written back over this exit's (ScatterND).
  */
 export function buildLevel(ctx: LevelContext, b: GraphBuilder, l: number, x: string, state: string | undefined): LevelOutputs {
-  const h = inlinePart(ctx.root, b, ctx.parts.stages[l]!, x, `stage${l}`);
+  const h = inlinePart(b, ctx.parts.stages[l]!, x, `stage${l}`);
   const here = exitHere(ctx, b, l, h, state);
   const own: LevelOutputs = {
     logits: here.logits,
@@ -75,8 +85,9 @@ export function buildLevel(ctx: LevelContext, b: GraphBuilder, l: number, x: str
   };
   if (l === ctx.exits - 1) return own;
 
-  const threshold = b.constant(ctx.thresholds[l]!, 'float64');
-  const leave = b.node('GreaterOrEqual', [b.cast(here.score, 'float64'), threshold]);
+  // The score is float32: score >= t exactly when score >= the least float32 not below t.
+  const threshold = b.constant(float32AtLeast(ctx.thresholds[l]!), 'float32');
+  const leave = b.node('GreaterOrEqual', [here.score, threshold]);
   const stay = b.node('Not', [leave]);
   const staying = b.node('ReduceSum', [b.cast(stay, 'int64')], { keepdims: { int: 0 } });
   const any = b.node('Greater', [staying, b.constant(0, 'int64')]);
