@@ -63,5 +63,5 @@ describe('createUnet', () => {
     tf.dispose(x0);
     optimizer.dispose();
     net.dispose();
-  });
+  }, 180_000); // tens of seconds of wasm training steps: slow when the cores are shared
 });
