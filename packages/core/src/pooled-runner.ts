@@ -70,7 +70,7 @@ export async function runEarlyExitPooled<T>(
       const group = await queue.drain(engine);
       if (!group) continue;
       const outcome = await runStageStep(engine, policy, l, group);
-      recordLeavers(outcome, out, classes);
+      recordLeavers(outcome, out);
       if (outcome.survivors) queues[l + 1]!.push(outcome.survivors);
     }
   };

@@ -19,12 +19,12 @@ export async function runEarlyExit<T>(
   validateInput(input, batch, engine.inputShape);
   checkPolicyFits(engine, policy);
   const { exits, classes } = engine;
-  const out = new ExitResultBuilder(exits, classes, policy.costs);
+  const out = new ExitResultBuilder(exits, classes, policy.costs, batch);
   out.add(batch);
   let group = await enterRows(engine, policy, input, batch);
   for (let l = 0; l < exits; l++) {
     const outcome = await runStageStep(engine, policy, l, group);
-    recordLeavers(outcome, out, classes);
+    recordLeavers(outcome, out);
     if (!outcome.survivors) break;
     group = outcome.survivors;
   }

@@ -28,8 +28,8 @@ export interface StageOutcome<T> {
   readonly predicted: Int32Array;
   /** 1 for each row the gate lets out here (every row at the last exit). */
   readonly leaving: Uint8Array;
-  /** The rows that go on to the next stage, compacted; the caller owns its value. None: nothing goes on. */
-  readonly survivors?: RowGroup<T>;
+  /** The rows that go on to the next stage, compacted; the caller owns its value. Undefined: nothing goes on. */
+  survivors: RowGroup<T> | undefined;
 }
 
 export interface StageStepOptions {
@@ -59,12 +59,10 @@ export async function enterRows<T>(
   batch: number,
   firstSample = 0,
 ): Promise<RowGroup<T>> {
-  return {
-    value: await engine.fromHost(input, batch),
-    samples: Int32Array.from({ length: batch }, (_, i) => firstSample + i),
-    history: [],
-    ...(policy.needs.similarity ? { previousHidden: input } : {}),
-  };
+  const value = await engine.fromHost(input, batch);
+  const samples = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) samples[i] = firstSample + i;
+  return policy.needs.similarity ? { value, samples, history: NO_HISTORY, previousHidden: input } : { value, samples, history: NO_HISTORY };
 }
 
 /**
@@ -92,24 +90,34 @@ export async function runStageStep<T>(
     const n = group.samples.length;
     const stay: number[] = [];
     if (stage < engine.exits - 1) {
-      for (let i = 0; i < n; i++) if (!leaving[i] || options.runsOn?.(i)) stay.push(i);
+      const runsOn = options.runsOn;
+      for (let i = 0; i < n; i++) if (!leaving[i] || (runsOn !== undefined && runsOn(i))) stay.push(i);
     }
-    const outcome = { exit: stage, samples: group.samples, logits, probs, predicted: decision.predicted, leaving };
+    const outcome: StageOutcome<T> = {
+      exit: stage,
+      samples: group.samples,
+      logits,
+      probs,
+      predicted: decision.predicted,
+      leaving,
+      survivors: undefined,
+    };
     if (stay.length === 0) return outcome;
-    const keep = Int32Array.from(stay);
-    const value = stay.length < n ? await engine.take(h, keep) : h;
+    const keep = stay.length < n ? Int32Array.from(stay) : undefined;
+    const value = keep === undefined ? h : await engine.take(h, keep);
     if (value !== h) engine.dispose(h);
     h = undefined;
     try {
-      const { classes } = engine;
-      const kept = hidden && stay.length < n ? takeRows(hidden, hidden.length / n, keep) : hidden;
       const survivors: RowGroup<T> = {
         value,
-        samples: stay.length < n ? Int32Array.from(stay, (i) => group.samples[i]!) : group.samples,
-        history: policy.needs.history ? nextHistory(group.history, { exit: stage, logits, probs }, stay, n, classes) : [],
-        ...(policy.needs.similarity && kept ? { previousHidden: kept } : {}),
+        samples: keep === undefined ? group.samples : takeSamples(group.samples, keep),
+        history: policy.needs.history ? nextHistory(group.history, { exit: stage, logits, probs }, stay, n, engine.classes) : NO_HISTORY,
       };
-      return { ...outcome, survivors };
+      if (policy.needs.similarity && hidden) {
+        (survivors as { previousHidden?: Float32Array }).previousHidden = keep === undefined ? hidden : takeRows(hidden, hidden.length / n, keep);
+      }
+      outcome.survivors = survivors;
+      return outcome;
     } catch (error) {
       engine.dispose(value);
       throw error;
@@ -119,11 +127,18 @@ export async function runStageStep<T>(
   }
 }
 
+const NO_HISTORY: readonly ExitRecord[] = Object.freeze([]);
+
+function takeSamples(samples: Int32Array, keep: Int32Array): Int32Array {
+  const out = new Int32Array(keep.length);
+  for (let i = 0; i < keep.length; i++) out[i] = samples[keep[i]!]!;
+  return out;
+}
+
 /** Writes the rows that left at this stage into the result. */
-export function recordLeavers<T>(outcome: StageOutcome<T>, out: ExitResultBuilder, classes: number): void {
+export function recordLeavers<T>(outcome: StageOutcome<T>, out: ExitResultBuilder): void {
   const { samples, leaving, predicted, probs, logits, exit } = outcome;
   for (let i = 0; i < samples.length; i++) {
-    if (!leaving[i]) continue;
-    out.set(samples[i]!, exit, predicted[i]!, probs.subarray(i * classes, (i + 1) * classes), logits.subarray(i * classes, (i + 1) * classes));
+    if (leaving[i]) out.set(samples[i]!, exit, predicted[i]!, probs, logits, i);
   }
 }
