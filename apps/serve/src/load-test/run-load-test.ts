@@ -10,46 +10,9 @@ import { ensureBundles } from './ensure-bundles.js';
 import { referenceRun } from './reference.js';
 import { writeReport } from './report.js';
 import type { Comparison, LoadTestReport, LoadTestSettings, NetworkRun, PolicyRun, ServingSettings } from './report-types.js';
-import { servableVariants } from './servable-variants.js';
+import { servableVariants, serverArgs, type Variant, variantsOf } from './variants.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
 import { binaryBodies, digitsSets } from './test-set.js';
-
-/** A server configuration under test: a batching policy, adapting online or not. */
-export interface Variant {
-  /** 'continuous', 'continuous+adapt', 'batch-exit', 'compiled' or 'full'. */
-  readonly name: string;
-  readonly policy: PolicyName;
-  /** Fraction of requests sampled for online adaptation (0: thresholds fixed). */
-  readonly sampleFraction: number;
-}
-
-/**
- * The variants for the policies asked for: every policy with the same fixed thresholds (a clean
- * comparison of the batching), and the continuous policy once more adapting online.
- */
-export function variantsOf(policies: readonly PolicyName[], sampleFraction: number): Variant[] {
-  return policies.flatMap((policy) => {
-    const fixed = { name: policy, policy, sampleFraction: 0 };
-    return policy === 'continuous' && sampleFraction > 0
-      ? [fixed, { name: 'continuous+adapt', policy, sampleFraction }]
-      : [fixed];
-  });
-}
-
-/** The `serve` arguments of a variant's server. */
-export function serverArgs(
-  settings: Pick<ServingSettings, 'maxBatch' | 'maxWaitMs' | 'maxQueue' | 'timeoutMs' | 'epsilon' | 'delta'>,
-  bundle: string,
-  variant: Variant,
-  thresholds: readonly number[],
-): string[] {
-  const args = ['--bundle', bundle, '--policy', variant.policy, '--port', '0', '--host', '127.0.0.1'];
-  args.push('--thresholds', thresholds.join(','));
-  args.push('--max-batch', String(settings.maxBatch), '--max-wait', String(settings.maxWaitMs));
-  args.push('--max-queue', String(settings.maxQueue), '--timeout', String(settings.timeoutMs));
-  args.push('--sample-fraction', String(variant.sampleFraction), '--epsilon', String(settings.epsilon), '--delta', String(settings.delta));
-  return args;
-}
 
 function compare(runs: readonly PolicyRun[]): Comparison[] {
   const full = runs.find((r) => r.policy === 'full');

@@ -11,8 +11,7 @@ import { writeOpenLoopReport } from './open-loop-report.js';
 import { poissonArrivals } from './poisson.js';
 import { referenceRun } from './reference.js';
 import type { OpenLoopNetworkRun, OpenLoopPoint, OpenLoopReport, OpenLoopSettings } from './report-types.js';
-import { serverArgs, variantsOf } from './run-load-test.js';
-import { servableVariants } from './servable-variants.js';
+import { servableVariants, serverArgs, variantsOf } from './variants.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
 import { binaryBodies, digitsSets, type LabelledSet } from './test-set.js';
 
