@@ -9,13 +9,4 @@
 export { MissingTensorError, OnnxModelError } from './errors.js';
 export type { OnnxBundle } from './bundle.js';
 export type { OrtRuntime, OrtSessionOptions } from './runtime.js';
-export {
-  CompiledEarlyExit,
-  compileEarlyExit,
-  readCompiledModel,
-  type CompiledEarlyExitModel,
-  type CompiledIo,
-  type CompiledResult,
-  type CompileOptions,
-  type CompilePolicy,
-} from './compile/index.js';
+export * from './compile/index.js';

@@ -20,13 +20,4 @@ export {
   type OrtTensor,
 } from './runtime.js';
 export { OnnxEngine, type OnnxEngineOptions, type OnnxValue } from './onnx-engine.js';
-export {
-  CompiledEarlyExit,
-  compileEarlyExit,
-  readCompiledModel,
-  type CompiledEarlyExitModel,
-  type CompiledIo,
-  type CompiledResult,
-  type CompileOptions,
-  type CompilePolicy,
-} from './compile/index.js';
+export * from './compile/index.js';
