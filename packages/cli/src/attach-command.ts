@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { attachExits } from './attach.js';
+import type { ProgramIo } from './cli-program.js';
+import { parseExitsOption } from './exit-selection.js';
+import { GATE_NAMES } from './gate-choice.js';
+import { HEAD_KINDS } from './head-training.js';
+import { choiceOption, openUnitOption, wholeNumberOption } from './option-values.js';
+
+interface AttachCliOptions {
+  readonly exits: string;
+  readonly train: string;
+  readonly val: string;
+  readonly test?: string;
+  readonly head: string;
+  readonly gate: string;
+  readonly risk: string;
+  readonly delta: string;
+  readonly out: string;
+  readonly cache?: string;
+  readonly epochs: string;
+  readonly seed: string;
+  readonly force?: boolean;
+}
+
+/** Adds `offramp attach` to the program. */
+export function addAttachCommand(program: Command, io: ProgramIo): void {
+  program
+    .command('attach')
+    .description('Cut the model at exits, train a head per exit, certify thresholds (Learn-then-Test) and write a bundle.')
+    .argument('<model>', 'the ONNX model')
+    .requiredOption('--exits <spec>', 'tensor names separated by commas (in graph order), or auto:N')
+    .requiredOption('--train <file>', '.npz with images and labels to train the heads on')
+    .requiredOption('--val <file>', '.npz for early stopping and for certifying the thresholds')
+    .option('--test <file>', '.npz to report accuracy and cost on (default: the validation set)')
+    .option('--head <kind>', `exit head: ${HEAD_KINDS.join(', ')}`, 'linear')
+    .option('--gate <name>', `exit gate: ${GATE_NAMES.join(', ')}`, 'max-prob')
+    .option('--risk <epsilon>', 'allowed rise of the error over the last exit', '0.01')
+    .option('--delta <delta>', 'allowed probability that the guarantee fails', '0.1')
+    .requiredOption('--out <dir>', 'output folder (must not exist, unless --force)')
+    .option('--cache <dir>', 'feature cache folder (default: .offramp-cache next to --out)')
+    .option('--epochs <n>', 'most epochs per head', '8')
+    .option('--seed <n>', 'seed of the heads and shuffling', '0')
+    .option('--force', 'replace an existing output folder')
+    .action(async (model: string, o: AttachCliOptions) => {
+      await attachExits({
+        model,
+        exits: parseExitsOption(o.exits),
+        train: o.train,
+        validation: o.val,
+        ...(o.test ? { test: o.test } : {}),
+        head: choiceOption(o.head, HEAD_KINDS, '--head'),
+        gate: choiceOption(o.gate, GATE_NAMES, '--gate'),
+        risk: openUnitOption(o.risk, '--risk'),
+        delta: openUnitOption(o.delta, '--delta'),
+        out: o.out,
+        ...(o.cache ? { cache: o.cache } : {}),
+        epochs: wholeNumberOption(o.epochs, 1, '--epochs'),
+        seed: wholeNumberOption(o.seed, 0, '--seed'),
+        overwrite: o.force ?? false,
+        log: (line) => io.out(`${line}\n`),
+      });
+    });
+}

@@ -1,0 +1,16 @@
+export { createProgram, runProgram, type ProgramIo } from './cli-program.js';
+export { inspectModel, formatInspectReport, type InspectOptions, type InspectReport } from './inspect.js';
+export { analyzeModel, type ModelAnalysis, type TensorReport } from './model-analysis.js';
+export { exitCandidates, suggestExits } from './exit-candidates.js';
+export { parseExitsOption, selectExits, type ExitsOption } from './exit-selection.js';
+export { operatorMacs, type ShapeLookup } from './operator-macs.js';
+export { legalCutsAfterNodes } from './legal-cuts.js';
+export { guessLayout } from './layout-guess.js';
+export { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, exitCodeOf } from './exit-codes.js';
+export { attachExits, type AttachOptions } from './attach.js';
+export type { AttachResults } from './attach-results.js';
+export { readLabelledData, type LabelledData } from './dataset-file.js';
+export { readNpz } from './npz-file.js';
+export { DataFileError } from './errors.js';
+export { GATE_NAMES, type GateName } from './gate-choice.js';
+export { HEAD_KINDS, type HeadKind } from './head-training.js';

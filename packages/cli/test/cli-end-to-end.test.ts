@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectTrace, evaluateTrace, runEarlyExit } from '@offramp/core';
+import { loadMnistDigits, splitDataset } from '@offramp/data';
+import { builtinGateRegistry } from '@offramp/gates';
+import { CompiledEarlyExit, loadNodeRuntime, OnnxEngine, policyFromManifest } from '@offramp/onnx';
+import { readOnnxBundle } from '@offramp/onnx/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttachResults, InspectReport } from '../src/index.js';
+import { writeNpz } from './npz-writer.js';
+
+const PACKAGE = join(import.meta.dirname, '..');
+const MAIN = join(PACKAGE, 'dist/main.js');
+const MODEL = join(PACKAGE, '../onnx/test/fixtures/torch-cnn.onnx');
+const EXITS = '/stages.0/MaxPool_output_0,/stages.1/Transpose_output_0,/stages.2/Relu_output_0';
+
+let dir: string;
+let testImages: Float32Array;
+let testN: number;
+
+function offramp(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 600_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+beforeAll(async () => {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PACKAGE, stdio: 'inherit' });
+  dir = await mkdtemp(join(tmpdir(), 'offramp-cli-'));
+  const split = splitDataset(await loadMnistDigits(), { train: 600, validation: 400, test: 300, seed: 5 });
+  // Three layouts the command accepts: NHWC float, [N, H, W] uint8, NCHW float.
+  const { train, validation, test } = split;
+  await writeNpz(join(dir, 'train.npz'), {
+    images: { data: train.images, shape: [train.n, 28, 28, 1] },
+    labels: { data: train.labels, shape: [train.n] },
+  });
+  await writeNpz(join(dir, 'val.npz'), {
+    images: { data: Uint8Array.from(validation.images, (v) => Math.round(v * 255)), shape: [validation.n, 28, 28] },
+    labels: { data: Uint8Array.from(validation.labels), shape: [validation.n] },
+  });
+  await writeNpz(join(dir, 'test.npz'), {
+    images: { data: test.images, shape: [test.n, 1, 28, 28] },
+    labels: { data: BigInt64Array.from(test.labels, (l) => BigInt(l)), shape: [test.n] },
+  });
+  testImages = test.images;
+  testN = test.n;
+}, 300_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('offramp inspect (the built command)', () => {
+  it('prints the report as JSON', () => {
+    const run = offramp('inspect', MODEL, '--json');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as InspectReport;
+    expect(report.suggested).toHaveLength(3);
+    expect(report.candidates).toContain('/stages.1/Transpose_output_0');
+  });
+});
+
+describe('offramp attach (the built command)', () => {
+  it('writes a bundle whose early exit matches trace evaluation sample for sample', async () => {
+    const out = join(dir, 'bundle');
+    const run = offramp('attach', MODEL, '--exits', EXITS, '--train', join(dir, 'train.npz'), '--val', join(dir, 'val.npz'),
+      '--test', join(dir, 'test.npz'), '--risk', '0.05', '--epochs', '12', '--out', out);
+    expect(run.stderr + run.stdout).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    const files = await readdir(out);
+    for (const file of ['manifest.json', 'early-exit.onnx', 'results.json', 'report.html', 'full.onnx', 'stage0.onnx', 'head2.onnx']) {
+      expect(files).toContain(file);
+    }
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as AttachResults;
+    expect(results.evaluatedOn).toBe('test');
+    // The fixture is an untrained torch CNN: its features still carry the digits, the last exit's least.
+    expect(results.fullModel.accuracy).toBeGreaterThan(0.3);
+    expect(results.exits[0]!.validationAccuracy).toBeGreaterThan(0.6);
+    expect(results.operatingPoint.exitCounts.reduce((a, b) => a + b, 0)).toBe(testN);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('<svg');
+
+    const bundle = await readOnnxBundle(out);
+    expect(bundle.manifest.policy?.gate).toBe('max-prob');
+    const policy = policyFromManifest(bundle.manifest, builtinGateRegistry());
+    const runtime = await loadNodeRuntime();
+    const engine = await OnnxEngine.create(runtime, bundle);
+    const trace = await collectTrace(engine, testImages, testN);
+    const expected = evaluateTrace(trace, policy.gate, policy.thresholds, policy.costs);
+    const real = await runEarlyExit(engine, policy, testImages, testN);
+    expect(Array.from(real.exit)).toEqual(Array.from(expected.exit));
+    expect(Array.from(real.prediction)).toEqual(Array.from(expected.prediction));
+    const counts = [0, 0, 0];
+    for (const e of expected.exit) counts[e]! += 1;
+    expect(counts).toEqual(results.operatingPoint.exitCounts);
+    await engine.release();
+
+    const compiled = await CompiledEarlyExit.create(runtime, new Uint8Array(await readFile(join(out, 'early-exit.onnx'))));
+    const fromGraph = await compiled.run(testImages, testN);
+    expect(Array.from(fromGraph.exit)).toEqual(Array.from(expected.exit));
+    expect(Array.from(fromGraph.prediction)).toEqual(Array.from(expected.prediction));
+  }, 600_000);
+});
+
+describe('bad input: exit code 2, a message naming the field, no output folder', () => {
+  const attach = (out: string, overrides: Record<string, string> = {}, model = MODEL) => {
+    const options = { '--exits': EXITS, '--train': join(dir, 'train.npz'), '--val': join(dir, 'val.npz'), '--out': out, ...overrides };
+    return offramp('attach', model, ...Object.entries(options).flat());
+  };
+  const bad = async (name: string, arrays: Parameters<typeof writeNpz>[1]) => {
+    const path = join(dir, name);
+    await writeNpz(path, arrays);
+    return path;
+  };
+  const images = (data: Float32Array, n: number) => ({ data, shape: [n, 1, 28, 28] });
+  const labels = (values: number[]) => ({ data: Int32Array.from(values), shape: [values.length] });
+
+  it.each([
+    ['a missing model', async () => ({ model: join(dir, 'nope.onnx') }), /model.*no such file/],
+    ['an exit tensor not in the graph', async () => ({ overrides: { '--exits': 'no/such/tensor' } }), /--exits\[0\].*MaxPool_output_0/],
+    ['exits out of order', async () => ({ overrides: { '--exits': '/stages.2/Relu_output_0,/stages.0/MaxPool_output_0' } }), /--exits\[1\].*graph order/],
+    ['data of the wrong shape', async () => ({ overrides: { '--train': await bad('shape.npz', { images: { data: new Float32Array(2 * 27 * 27), shape: [2, 27, 27] }, labels: labels([0, 1]) }) } }), /shape\.npz:images/],
+    ['labels out of range', async () => ({ overrides: { '--train': await bad('range.npz', { images: images(new Float32Array(2 * 784), 2), labels: labels([3, 10]) }) } }), /range\.npz:labels\[1\]/],
+    ['NaN in the data', async () => ({ overrides: { '--val': await bad('nan.npz', { images: images(new Float32Array(2 * 784).fill(Number.NaN), 2), labels: labels([0, 1]) }) } }), /nan\.npz:images\[0\].*NaN/],
+    ['a .npz without the arrays', async () => ({ overrides: { '--train': await bad('empty.npz', { x: labels([1]) }) } }), /empty\.npz:images/],
+    ['--risk outside (0, 1)', async () => ({ overrides: { '--risk': '1.5' } }), /--risk/],
+  ] as const)('%s', async (_name, make, message) => {
+    const spec: { model?: string; overrides?: Record<string, string> } = await make();
+    const out = join(dir, `out-${_name.replace(/\W+/g, '-')}`);
+    const run = attach(out, spec.overrides ?? {}, spec.model ?? MODEL);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+    expect((await readdir(dir)).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+});
