@@ -13,6 +13,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readNpz } from './npz.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(here);
@@ -164,34 +165,3 @@ if (folders.length === 0) report(false, 'no model folder with model.onnx and ref
 console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
 process.exit(failures ? 1 : 0);
 
-/** The arrays of an uncompressed .npz (a zip of .npy files, as np.savez writes it). */
-function readNpz(path) {
-  const buf = readFileSync(path);
-  const arrays = {};
-  let at = 0;
-  while (buf.readUInt32LE(at) === 0x04034b50) {
-    const method = buf.readUInt16LE(at + 8);
-    const size = buf.readUInt32LE(at + 18);
-    const nameLength = buf.readUInt16LE(at + 26);
-    const extraLength = buf.readUInt16LE(at + 28);
-    const entry = buf.toString('utf8', at + 30, at + 30 + nameLength);
-    const start = at + 30 + nameLength + extraLength;
-    if (method !== 0 || size === 0xffffffff) throw new Error(`${path}: ${entry} is compressed or zip64; write it with np.savez`);
-    arrays[entry.replace(/\.npy$/, '')] = parseNpy(buf.subarray(start, start + size), entry);
-    at = start + size;
-  }
-  return arrays;
-}
-
-function parseNpy(bytes, entry) {
-  const major = bytes[6];
-  const headerStart = major === 1 ? 10 : 12;
-  const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
-  const header = bytes.toString('latin1', headerStart, headerStart + headerLength);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').filter((s) => s.trim()).map(Number);
-  const types = { '|u1': Uint8Array, '<i8': BigInt64Array, '<i4': Int32Array, '<f4': Float32Array };
-  if (!types[descr] || /'fortran_order':\s*True/.test(header)) throw new Error(`${entry}: ${descr} / Fortran order not supported here`);
-  const data = bytes.subarray(headerStart + headerLength);
-  return { shape, data: new types[descr](data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
-}

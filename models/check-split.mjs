@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readNpz } from './npz.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { clothesDataset, loadFashionMnistRaw, splitDataset } = await import(join(here, '..', 'packages', 'data', 'dist', 'index.js'));
@@ -16,39 +17,6 @@ const SPLIT = { train: 60000, validation: 0, test: 10000, seed: 7 };
 const args = process.argv.slice(2);
 const indicesFile = args.includes('--indices') ? args[args.indexOf('--indices') + 1] : undefined;
 
-/** The arrays of an uncompressed .npz (a zip of .npy files, as np.savez writes it). */
-function readNpz(path) {
-  const buf = readFileSync(path);
-  const arrays = {};
-  let at = 0;
-  while (buf.readUInt32LE(at) === 0x04034b50) {
-    const method = buf.readUInt16LE(at + 8);
-    const size = buf.readUInt32LE(at + 18);
-    const nameLength = buf.readUInt16LE(at + 26);
-    const extraLength = buf.readUInt16LE(at + 28);
-    const name = buf.toString('utf8', at + 30, at + 30 + nameLength);
-    const start = at + 30 + nameLength + extraLength;
-    if (method !== 0 || size === 0xffffffff) throw new Error(`${path}: ${name} is compressed or zip64; write it with np.savez`);
-    arrays[name.replace(/\.npy$/, '')] = parseNpy(buf.subarray(start, start + size), name);
-    at = start + size;
-  }
-  return arrays;
-}
-
-function parseNpy(bytes, name) {
-  const major = bytes[6];
-  const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
-  const headerStart = major === 1 ? 10 : 12;
-  const header = bytes.toString('latin1', headerStart, headerStart + headerLength);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').filter((s) => s.trim()).map(Number);
-  if (/'fortran_order':\s*True/.test(header)) throw new Error(`${name}: Fortran order is not supported`);
-  const data = bytes.subarray(headerStart + headerLength);
-  const copy = (Type) => new Type(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  const types = { '|u1': Uint8Array, '<i8': BigInt64Array, '<i4': Int32Array, '<f4': Float32Array };
-  if (!types[descr]) throw new Error(`${name}: dtype ${descr} is not supported here`);
-  return { shape, data: copy(types[descr]) };
-}
 
 const raw = await loadFashionMnistRaw({ cacheDir: '/tmp/offramp-fashion-cache' });
 console.log(`@offramp/data: ${raw.n} images, ${raw.skipped} rows skipped`);
