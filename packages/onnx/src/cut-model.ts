@@ -38,6 +38,15 @@ function sampleShape(info: ValueInfoProto, field: string): number[] {
 }
 
 /**
+ * A node that reads nothing (a Constant): every stage that needs its output gets its own copy, so a
+ * constant shared by several stages (PyTorch emits one for indices such as `qkv[0]` in every block)
+ * does not make the cut fail.
+ */
+function isSource(node: NodeProto): boolean {
+  return (node.input ?? []).every((name) => name === '');
+}
+
+/**
  * Cuts one ONNX model into stage subgraphs at the named exit tensors: stage l computes exit l's
  * tensor from exit l - 1's (stage 0 from the model input) and holds only the nodes on that path,
  * so a sample that leaves at exit l never runs what lies after it. A path that needs a tensor from
@@ -89,7 +98,7 @@ export function cutModel(bytes: Uint8Array, exits: readonly ExitPoint[], field =
         });
       }
       if (needed.has(at)) return;
-      if (used.has(at)) {
+      if (used.has(at) && !isSource(nodes[at]!)) {
         throw new OnnxModelError({
           field: `exits[${l}].tensor`,
           expected: `a tensor computable from ${JSON.stringify(boundary)} (the previous cut)`,
@@ -100,7 +109,7 @@ export function cutModel(bytes: Uint8Array, exits: readonly ExitPoint[], field =
       for (const name of nodes[at]!.input ?? []) visit(name);
     };
     visit(exit.tensor);
-    for (const i of needed) used.add(i);
+    for (const i of needed) if (!isSource(nodes[i]!)) used.add(i);
     const stageNodes: NodeProto[] = [...needed].sort((a, b) => a - b).map((i) => nodes[i]!);
     const names = new Set(stageNodes.flatMap((n) => n.input ?? []));
     const inputInfo =
