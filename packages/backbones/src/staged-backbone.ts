@@ -1,5 +1,5 @@
 import { ArgumentError } from '@offramp/core';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { modelName } from './model-name.js';
 import type { TfModule } from '@offramp/heads';
 

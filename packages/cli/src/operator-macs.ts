@@ -48,7 +48,7 @@ export function operatorMacs(node: NodeProto, shapes: ShapeLookup): number {
     }
     case 'Gemm': {
       const b = dimsOf(inputs[1], shapes);
-      if (!b || b.length !== 2) return 0;
+      if (b?.length !== 2) return 0;
       const k = intAttribute(node, 'transB', 0) ? b[1]! : b[0]!;
       return outElements * k;
     }

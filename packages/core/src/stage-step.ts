@@ -91,7 +91,7 @@ export async function runStageStep<T>(
     const stay: number[] = [];
     if (stage < engine.exits - 1) {
       const runsOn = options.runsOn;
-      for (let i = 0; i < n; i++) if (!leaving[i] || (runsOn !== undefined && runsOn(i))) stay.push(i);
+      for (let i = 0; i < n; i++) if (!leaving[i] || runsOn?.(i)) stay.push(i);
     }
     const outcome: StageOutcome<T> = {
       exit: stage,

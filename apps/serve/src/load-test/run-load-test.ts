@@ -2,15 +2,14 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@offramp/core/node';
 import { readOnnxBundle } from '@offramp/onnx/node';
-import type { PolicyName } from '../answer.js';
 import type { AdaptationStatus } from '../threshold-adapter.js';
 import { p50AtThroughput } from './curves.js';
 import { drivePoint, emptyRawPoint, type PointResult, type RawPoint, summarize } from './drive.js';
 import { ensureBundles } from './ensure-bundles.js';
 import { referenceRun } from './reference.js';
 import { writeReport } from './report.js';
-import type { Comparison, LoadTestReport, LoadTestSettings, NetworkRun, PolicyRun, ServingSettings } from './report-types.js';
-import { servableVariants, serverArgs, type Variant, variantsOf } from './variants.js';
+import type { Comparison, LoadTestReport, LoadTestSettings, NetworkRun, PolicyRun } from './report-types.js';
+import { servableVariants, serverArgs, variantsOf } from './variants.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
 import { binaryBodies, digitsSets } from './test-set.js';
 
