@@ -270,3 +270,17 @@ def compact_json(path, value):
         return pad + json.dumps(v)
     with open(path, "w") as f:
         f.write(dump(value, 0) + "\n")
+
+
+def write_outputs(args, model, info, taps, test, onnx_path, results):
+    """Writes exits.json (info), reference.json (the taps' outputs on a few test images) and training-log.json
+    (the run's settings from args and its results) next to the exported model."""
+    test_x, test_y = test
+    write_json(os.path.join(args.out, "exits.json"), info)
+    compact_json(os.path.join(args.out, "reference.json"), reference_outputs(model, test_x, test_y, taps))
+    summary = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "weightDecay": args.weight_decay,
+               "augment": args.augment, "labelSmoothing": args.label_smoothing, "seed": args.seed,
+               "threads": args.threads, **results, "onnxBytes": os.path.getsize(onnx_path),
+               "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+    write_json(os.path.join(args.out, "training-log.json"), summary)
+    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), exits.json, reference.json, training-log.json")

@@ -157,18 +157,11 @@ def main():
         "testAccuracy": test_acc,
         "exits": exits,
     }
-    training.write_json(os.path.join(args.out, "exits.json"), info)
     taps = [(e["tensor"], model.blocks[e["block"]].out_relu) for e in exits]
-    reference = training.reference_outputs(model, test_x, test_y, taps)
-    training.compact_json(os.path.join(args.out, "reference.json"), reference)
-    summary = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "weightDecay": args.weight_decay,
-               "augment": args.augment, "labelSmoothing": args.label_smoothing, "seed": args.seed,
-               "threads": args.threads, "trainImages": len(train_y), "testImages": len(test_y),
-               "trainingSeconds": round(seconds, 1), "testAccuracy": test_acc, "testLoss": test_loss,
-               "parameters": params, "macs": total_macs, "onnxBytes": os.path.getsize(onnx_path),
-               "history": history, "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
-    training.write_json(os.path.join(args.out, "training-log.json"), summary)
-    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), exits.json, reference.json, training-log.json")
+    training.write_outputs(args, model, info, taps, (test_x, test_y), onnx_path,
+                           {"trainImages": len(train_y), "testImages": len(test_y), "trainingSeconds": round(seconds, 1),
+                            "testAccuracy": test_acc, "testLoss": test_loss, "parameters": params,
+                            "macs": total_macs, "history": history})
 
 
 if __name__ == "__main__":

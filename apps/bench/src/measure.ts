@@ -121,11 +121,7 @@ export function accuracyOf(prediction: Int32Array, labels: Int32Array): number {
   return correct / labels.length;
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median } from '@offramp/core';
 
 export function mean(values: ArrayLike<number>): number {
   let sum = 0;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, InputShapeError } from '@offramp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitRows as lmExitRows, TINY_LM, TINY_SEQUENCE } from './small-models.js';
 import {
   createTransformerLm,
   keyValueMacs,
@@ -10,8 +11,8 @@ import {
   transformerLayerMacs,
 } from '../src/index.js';
 
-const options = { vocabSize: 11, context: 8, dModel: 8, layers: 3, heads: 2, ffnHidden: 12, seed: 3 };
-const sequence = [1, 4, 2, 9, 7, 3, 3, 10];
+const options = TINY_LM;
+const sequence = TINY_SEQUENCE;
 
 let lm: TransformerLm;
 
@@ -24,12 +25,7 @@ afterAll(() => {
   lm.dispose();
 });
 
-function exitRows(tokens: number[], lastOnly = false): number[][][] {
-  return tf.tidy(() => {
-    const outs = lm.exitLogits(tf.tensor2d([tokens], [1, tokens.length], 'int32'), lastOnly);
-    return outs.map((o) => (o.arraySync() as number[][][])[0]!);
-  });
-}
+const exitRows = (tokens: number[], lastOnly = false) => lmExitRows(lm, tokens, lastOnly);
 
 describe('transformer MACs', () => {
   it('counts projections, feed-forward and attention', () => {

@@ -2,29 +2,15 @@ import { ArgumentError, InputShapeError } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTwoStreamModel, transformerLayerMacs, twoStreamMacs, type TwoStreamModel } from '../src/index.js';
-import { randomArray } from './helpers.js';
+import { SMALL_TWO_STREAM, twoStreamData } from './small-models.js';
 
 const n = 12;
 let model: TwoStreamModel;
-const pixels = Float32Array.from(randomArray(n * 64, 5), (v) => Math.abs(v));
-// texts of 1 to 4 real tokens, padded with 0
-const tokens = Int32Array.from({ length: n * 4 }, (_, k) => (k % 4 <= Math.floor(k / 4) % 4 ? 3 + ((k * 7) % 9) : 0));
+const { pixels, tokens } = twoStreamData(n);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  model = createTwoStreamModel({
-    vocabSize: 12,
-    textLength: 4,
-    steps: 5,
-    dModel: 8,
-    heads: 2,
-    encoderLayers: 3,
-    decoderLayers: 3,
-    imageSize: 8,
-    patchSize: 4,
-    seed: 3,
-    name: 'two-stream-test',
-  });
+  model = createTwoStreamModel({ ...SMALL_TWO_STREAM, name: 'two-stream-test' });
 });
 
 afterAll(() => model.dispose());

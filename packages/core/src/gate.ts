@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type ErrorDetails, GateOptionsError } from './errors.js';
+import { fieldAt, valueAt } from './field-path.js';
 import type { GateLowering } from './gate-graph.js';
 import type { ExitSignal, GateNeed } from './signal.js';
 
@@ -129,27 +130,13 @@ export function validateGateOptions<Options>(
   }
   if (result.issues) {
     const issue = result.issues[0]!;
-    const path = (issue.path ?? [])
-      .map((p) => (typeof p === 'object' ? p.key : p))
-      .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
-      .join('');
     throw makeError({
-      field: `${field}${path}`,
+      field: fieldAt(field, issue.path ?? []),
       expected: issue.message,
       received: describeValue(valueAt(raw, issue.path ?? [])),
     });
   }
   return result.value;
-}
-
-function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey | StandardSchemaV1.PathSegment>): unknown {
-  let current: unknown = raw;
-  for (const segment of path) {
-    const key = typeof segment === 'object' ? segment.key : segment;
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
 }
 
 /** Short description of a value for error messages. */

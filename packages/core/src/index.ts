@@ -60,7 +60,7 @@ export {
 } from './trace.js';
 export { validateInput } from './input.js';
 export { checkBatchShape, checkSampleShape, checkWholeNumber } from './shape.js';
-export { argmaxRows, cosineRows, shapeSize, softmaxRows, takeRows } from './math.js';
+export { argmaxRows, cosineRows, median, shapeSize, softmaxRows, takeRows } from './math.js';
 export { createRng, type Rng } from './random.js';
 export {
   networkConfigSchema,

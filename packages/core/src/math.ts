@@ -73,3 +73,10 @@ export function concatFloats(parts: readonly Float32Array[]): Float32Array {
   }
   return out;
 }
+
+/** The median (the mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -96,8 +96,3 @@ export function resolvePolicy(
   };
   return createExitPolicy({ gate, thresholds: spec.thresholds, costs: computeExitCosts(model) }, `${field}.thresholds`);
 }
-
-/** The spec of a resolved policy's thresholds, to write back into a config or manifest. */
-export function policySpecOf(gate: string, options: unknown, thresholds: ArrayLike<number>): PolicySpec {
-  return { gate, ...(options === undefined ? {} : { options }), thresholds: Array.from(thresholds) };
-}

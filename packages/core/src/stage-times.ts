@@ -2,6 +2,7 @@ import { type ExitCosts, computeExitCosts } from './cost.js';
 import type { Engine } from './engine.js';
 import { checkWholeNumber } from './shape.js';
 import { validateInput } from './input.js';
+import { median } from './math.js';
 import type { ExitPolicy } from './policy.js';
 import { decideAtExit, nextHistory } from './exit-step.js';
 import type { ExitRecord } from './signal.js';
@@ -21,12 +22,6 @@ export interface StageTimeOptions {
   /** Untimed runs first (the first call at a new shape allocates). Default 2. */
   readonly warmup?: number;
   readonly now?: () => number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

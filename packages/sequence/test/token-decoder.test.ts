@@ -2,12 +2,13 @@ import { createTransformerLm, type TransformerLm, transformerLayerMacs } from '@
 import { ArgumentError, CountMismatchError, computeExitCosts, createExitPolicy, type ExitSignal, ThresholdRangeError } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitRows as lmExitRows, TINY_LM, TINY_SEQUENCE } from '../../backbones/test/small-models.js';
 import { TokenDecoder, tokenExitCosts, tokenExitPolicy } from '../src/index.js';
 import { maxProbGate, similarityGate } from '@offramp/gates';
 import { softmax } from './helpers.js';
 
-const options = { vocabSize: 11, context: 8, dModel: 8, layers: 3, heads: 2, ffnHidden: 12, seed: 3 };
-const sequence = [1, 4, 2, 9, 7, 3, 3, 10];
+const options = TINY_LM;
+const sequence = TINY_SEQUENCE;
 
 let lm: TransformerLm;
 const gate = maxProbGate.create({}, { exits: 3, classes: 11 });
@@ -21,12 +22,7 @@ afterAll(() => {
   lm.dispose();
 });
 
-function exitRows(tokens: number[], lastOnly = false): number[][][] {
-  return tf.tidy(() => {
-    const outs = lm.exitLogits(tf.tensor2d([tokens], [1, tokens.length], 'int32'), lastOnly);
-    return outs.map((o) => (o.arraySync() as number[][][])[0]!);
-  });
-}
+const exitRows = (tokens: number[], lastOnly = false) => lmExitRows(lm, tokens, lastOnly);
 
 describe('TokenDecoder', () => {
   it('without a policy reproduces the full model position by position (key/value cache)', async () => {
