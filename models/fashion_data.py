@@ -134,6 +134,8 @@ def main():
     parser.add_argument("--test-out", default=os.path.join(HERE, "data", "fashion-test-1000.npz"))
     parser.add_argument("--test-count", type=int, default=1000)
     parser.add_argument("--indices-out", help="also write the split's indices (int32 little-endian: train then test)")
+    parser.add_argument("--attach-out", help="also write train.npz (the first 10,000 training images), val.npz (the "
+                        "last 10,000) and test.npz (all 10,000 test images) into this folder, for `offramp attach`")
     args = parser.parse_args()
     pixels, labels = load_raw(args.cache)
     train_idx, test_idx = split_indices(labels)
@@ -145,6 +147,13 @@ def main():
     os.makedirs(os.path.dirname(args.test_out), exist_ok=True)
     np.savez(args.test_out, images=pixels[first].reshape(-1, 1, 28, 28), labels=labels[first].astype(np.int64))
     print(f"wrote {args.test_out} ({os.path.getsize(args.test_out)} bytes)")
+    if args.attach_out:
+        os.makedirs(args.attach_out, exist_ok=True)
+        parts = {"train": train_idx[:10000], "val": train_idx[-10000:], "test": test_idx}
+        for name, idx in parts.items():
+            path = os.path.join(args.attach_out, f"{name}.npz")
+            np.savez(path, images=pixels[idx].reshape(-1, 1, 28, 28), labels=labels[idx].astype(np.int64))
+            print(f"wrote {path} ({len(idx)} images)")
 
 
 if __name__ == "__main__":
