@@ -8,6 +8,7 @@ import {
   type ExitPolicy,
   impliedSpeedup,
   measureStageTimes,
+  median,
   shapeSize,
   type StageTimes,
   timeExitCosts,
@@ -22,9 +23,6 @@ import {
   type OrtRuntime,
   type OrtSessionOptions,
 } from '@offramp/onnx';
-import { writeOnnxBundle } from '@offramp/onnx/node';
-import { z } from 'zod';
-import { measureCallOverhead } from './call-overhead.js';
 import {
   accuracyOf,
   compiledPass,
@@ -32,10 +30,12 @@ import {
   fullModelPass,
   fusedChainPass,
   mean,
-  median,
   type Pass,
   pooledEarlyExitPass,
-} from './measure.js';
+  writeOnnxBundle,
+} from '@offramp/onnx/node';
+import { z } from 'zod';
+import { measureCallOverhead } from './call-overhead.js';
 import type { Progress } from './progress.js';
 import { TimingEngine } from './timing-engine.js';
 

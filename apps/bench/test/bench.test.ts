@@ -6,7 +6,7 @@ import { loadNodeRuntime, loadWebRuntime } from '@offramp/onnx';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { median } from '../src/measure.js';
+import { median } from '@offramp/core';
 import { DEFAULT_BENCH_OPTIONS, runBench } from '../src/pipeline.js';
 import { type BenchReport, targets } from '../src/report.js';
 

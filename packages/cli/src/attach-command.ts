@@ -19,6 +19,7 @@ interface AttachCliOptions {
   readonly cache?: string;
   readonly epochs: string;
   readonly seed: string;
+  readonly timingSamples: string;
   readonly force?: boolean;
 }
 
@@ -29,9 +30,9 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
     .description('Cut the model at exits, train a head per exit, certify thresholds (Learn-then-Test) and write a bundle.')
     .argument('<model>', 'the ONNX model')
     .requiredOption('--exits <spec>', 'tensor names separated by commas (in graph order), or auto:N')
-    .requiredOption('--train <file>', '.npz with images and labels to train the heads on')
-    .requiredOption('--val <file>', '.npz for early stopping and for certifying the thresholds')
-    .option('--test <file>', '.npz to report accuracy and cost on (default: the validation set)')
+    .requiredOption('--train <data>', '.npz with images and labels to train the heads on, or a dataset by name (fashion-mnist:train:0-10000)')
+    .requiredOption('--val <data>', 'data for early stopping and for certifying the thresholds')
+    .option('--test <data>', 'data to report accuracy, cost and time on (default: the validation set)')
     .option('--head <kind>', `exit head: ${HEAD_KINDS.join(', ')}`, 'linear')
     .option('--gate <name>', `exit gate: ${GATE_NAMES.join(', ')}`, 'max-prob')
     .option('--risk <epsilon>', 'allowed rise of the error over the last exit', '0.01')
@@ -40,6 +41,7 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
     .option('--cache <dir>', 'feature cache folder (default: .offramp-cache next to --out)')
     .option('--epochs <n>', 'most epochs per head', '8')
     .option('--seed <n>', 'seed of the heads and shuffling', '0')
+    .option('--timing-samples <n>', 'samples of the test data timed on this machine (0: no timing)', '1024')
     .option('--force', 'replace an existing output folder')
     .action(async (model: string, o: AttachCliOptions) => {
       await attachExits({
@@ -56,6 +58,7 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
         ...(o.cache ? { cache: o.cache } : {}),
         epochs: wholeNumberOption(o.epochs, 1, '--epochs'),
         seed: wholeNumberOption(o.seed, 0, '--seed'),
+        timingSamples: wholeNumberOption(o.timingSamples, 0, '--timing-samples'),
         overwrite: o.force ?? false,
         log: (line) => io.out(`${line}\n`),
       });

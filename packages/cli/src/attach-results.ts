@@ -1,26 +1,29 @@
-/** What `offramp attach` writes to results.json. */
+import type { AttachedTiming } from './attached-timing.js';
+import type { ExitingSummary, ExitReliability } from './operating-point.js';
+
+/** What `offramp attach` writes to results.json (the evaluation numbers on `evaluatedOn`). */
 export interface AttachResults {
   readonly model: string;
   readonly gate: string;
   readonly head: string;
   readonly risk: number;
   readonly delta: number;
-  /** 'test' when a test set was given, else 'validation'. */
-  readonly evaluatedOn: 'test' | 'validation';
+  /** The data the numbers below are measured on: --test, else --val. */
+  readonly evaluatedOn: string;
   readonly exits: readonly { readonly tensor: string; readonly shape: readonly number[]; readonly layout: string; readonly cumulativeMacs: number; readonly validationAccuracy: number }[];
-  /** The last exit's head on every sample (the model cut at the last exit, with a trained head). */
-  readonly fullModel: { readonly accuracy: number | null; readonly meanMacs: number };
-  readonly operatingPoint: {
-    readonly thresholds: number[] | null;
-    readonly accuracy: number | null;
-    readonly meanMacs: number;
-    /** Mean MACs relative to the last exit's. */
-    readonly macsRatio: number;
-    readonly exitCounts: readonly number[];
-    readonly samples: number;
-    readonly validationRisk: number | null;
-    readonly pValue: number | null;
-  };
+  /** Learn-then-Test on the validation set: the thresholds (null: exit closed), the risk seen there, the p-value. */
+  readonly certified: { readonly thresholds: readonly (number | null)[]; readonly validationRisk: number | null; readonly pValue: number | null };
+  readonly samples: number;
+  /** Every sample at the last exit (the model cut there, with its trained head). */
+  readonly lastExit: ExitingSummary;
+  /** The certified policy. */
+  readonly earlyExit: ExitingSummary;
+  /** The first exit that is right, else the last. */
+  readonly oracle: ExitingSummary;
+  readonly exitAccuracies: readonly number[];
+  readonly reliability: readonly ExitReliability[];
+  /** Measured on this machine (null when timing was skipped). */
+  readonly timing: AttachedTiming | null;
   /** Seconds per step of attach. */
   readonly seconds: Readonly<Record<string, number>>;
 }

@@ -1,26 +1,29 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { riskControlledThresholds, sweepThresholds } from '@offramp/calibration';
-import { ArgumentError, collectTrace, computeExitCosts, evaluateTrace, resultFromExits, summarizeExits } from '@offramp/core';
+import { riskControlledThresholds } from '@offramp/calibration';
+import { ArgumentError, collectTrace, computeExitCosts, createExitPolicy, type PolicySpec } from '@offramp/core';
 import { useWasmBackend } from '@offramp/backbones';
-import { buildBundle, compileEarlyExit, importOnnxBackbone, loadNodeRuntime, OnnxEngine } from '@offramp/onnx';
+import { buildBundle, CompiledEarlyExit, compileEarlyExit, importOnnxBackbone, loadNodeRuntime, OnnxEngine } from '@offramp/onnx';
 import { exportHead } from '@offramp/onnx/export';
 import { writeOnnxBundle } from '@offramp/onnx/node';
 import type { AttachResults } from './attach-results.js';
+import { type AttachedTiming, TIMING_SESSION_OPTIONS, timeAttached } from './attached-timing.js';
 import { featuresWithProgress } from './chunked-features.js';
-import { readLabelledData } from './dataset-file.js';
+import { readDataSource } from './data-source.js';
 import { type ExitsOption, selectExits } from './exit-selection.js';
 import { cachedFeatures, featureCacheKey } from './feature-cache.js';
-import { createRuleGate, type GateName } from './gate-choice.js';
+import { type GateName, trainOrCreateGate } from './gate-choice.js';
 import { type HeadKind, trainHead } from './head-training.js';
 import { analyzeModel } from './model-analysis.js';
 import { readUserFile } from './model-file.js';
+import { evaluateOnTrace, timeCurve } from './operating-point.js';
 import { checkOutputFree, writeOutputFolder } from './output-folder.js';
 import { renderReportHtml } from './report-html.js';
 
 export interface AttachOptions {
   readonly model: string;
   readonly exits: ExitsOption;
+  /** A .npz file or a dataset by name (`fashion-mnist:train:0-10000`). */
   readonly train: string;
   readonly validation: string;
   readonly test?: string;
@@ -35,6 +38,8 @@ export interface AttachOptions {
   readonly cache?: string;
   readonly epochs?: number;
   readonly seed?: number;
+  /** Samples of the evaluation set timed on this machine (0: no timing). Default 1024. */
+  readonly timingSamples?: number;
   readonly overwrite?: boolean;
   readonly log?: (line: string) => void;
 }
@@ -44,9 +49,9 @@ function checkUnit(value: number, field: string): void {
 }
 
 /**
- * Cuts the model at the exits, trains a head per exit on cached features, certifies the gate's
- * thresholds by Learn-then-Test and writes the bundle, the compiled early-exit graph, results.json
- * and report.html to `out` (all or nothing).
+ * Cuts the model at the exits, trains a head per exit on cached features (and the JEI-DNN gate when asked),
+ * certifies the gate's thresholds by Learn-then-Test, times the result, and writes the bundle, the compiled
+ * early-exit graph, results.json and report.html to `out` (all or nothing).
  */
 export async function attachExits(options: AttachOptions): Promise<AttachResults> {
   const log = options.log ?? (() => undefined);
@@ -74,10 +79,11 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
     throw new ArgumentError({ field: 'model.graph.output[0]', expected: 'class scores of shape [classes]', received: JSON.stringify(output) });
   }
   const inputShape = analysis.input.shape;
+  const cacheDir = options.cache ?? join(dirname(resolve(options.out)), '.offramp-cache');
   const [train, validation, test] = await timed('read data', async () => [
-    await readLabelledData(options.train, '--train', inputShape, classes),
-    await readLabelledData(options.validation, '--val', inputShape, classes),
-    options.test ? await readLabelledData(options.test, '--test', inputShape, classes) : undefined,
+    await readDataSource(options.train, '--train', inputShape, classes, cacheDir),
+    await readDataSource(options.validation, '--val', inputShape, classes, cacheDir),
+    options.test ? await readDataSource(options.test, '--test', inputShape, classes, cacheDir) : undefined,
   ] as const);
 
   const stageMacs = exits.map((e, l) => e.cumulativeMacs - (l === 0 ? 0 : exits[l - 1]!.cumulativeMacs));
@@ -86,10 +92,12 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
     exits: exits.map((e) => ({ tensor: e.name, shape: e.shape, layout: e.layout })),
     macs: stageMacs,
   });
-  const cacheDir = options.cache ?? join(dirname(resolve(options.out)), '.offramp-cache');
   const exitKey = JSON.stringify(exits.map((e) => [e.name, e.layout]));
-  const features = async (name: string, data: { images: Float32Array; n: number }) =>
-    (
+  const features = async (name: string, data: { images: Float32Array; n: number; labels: Int32Array }) => ({
+    n: data.n,
+    labels: data.labels,
+    shapes: backbone.headInputShapes,
+    features: (
       await cachedFeatures(
         cacheDir,
         featureCacheKey([modelBytes, exitKey, new Uint8Array(data.images.buffer, data.images.byteOffset, data.images.byteLength)]),
@@ -97,7 +105,8 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
         exits.length,
         () => featuresWithProgress(runtime, backbone, data.images, data.n, `features (${name})`),
       )
-    ).features;
+    ).features,
+  });
   const trainFeatures = await timed('features (train)', () => features('train', train));
   const validationFeatures = await timed('features (validation)', () => features('validation', validation));
 
@@ -109,8 +118,8 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
       heads.push(
         await trainHead(
           shape,
-          { features: trainFeatures[l]!, labels: train.labels },
-          { features: validationFeatures[l]!, labels: validation.labels },
+          { features: trainFeatures.features[l]!, labels: train.labels },
+          { features: validationFeatures.features[l]!, labels: validation.labels },
           {
             kind: options.head,
             classes,
@@ -126,12 +135,25 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
     }
     return heads;
   });
-  const headParts = trained.map((t, l) => exportHead(t.head, backbone.stages[l]!.feature, `heads[${l}]`));
-  for (const t of trained) t.head.dispose();
+  const heads = trained.map((t) => t.head);
+  const headMacsOf = () => heads.map((h, l) => exportHead(h, backbone.stages[l]!.feature, `heads[${l}]`).macs);
+  const chosen = await timed('train gate', () =>
+    trainOrCreateGate(options.gate, {
+      exits: exits.length,
+      classes,
+      heads,
+      train: trainFeatures,
+      validation: validationFeatures,
+      stageMacs,
+      headMacs: headMacsOf(),
+      seed: options.seed ?? 0,
+    }),
+  );
+  const headParts = heads.map((h, l) => exportHead(h, backbone.stages[l]!.feature, `heads[${l}]`));
+  for (const h of heads) h.dispose();
+  const { gate } = chosen;
+  const costs = computeExitCosts({ stageMacs, headMacs: headParts.map((h) => h.macs), gateMacs: stageMacs.map((_, l) => gate.macs(l)) });
 
-  const gate = createRuleGate(options.gate, exits.length, classes);
-  const headMacs = headParts.map((h) => h.macs);
-  const costs = computeExitCosts({ stageMacs, headMacs, gateMacs: stageMacs.map((_, l) => gate.macs(l)) });
   const plain = buildBundle({ inputShape, classes, stages: backbone.stages, heads: headParts });
   const engine = await OnnxEngine.create(runtime, plain);
   const evaluation = test ?? validation;
@@ -150,34 +172,36 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
       mode: 'shared',
     }),
   );
-  const thresholds = certified.thresholds ?? new Array<number>(exits.length - 1).fill(gate.range.max);
-  const lastExit = exits.length - 1;
-  const early = certified.thresholds
-    ? evaluateTrace(evaluationTrace, gate, thresholds, costs)
-    : resultFromExits(evaluationTrace, new Int32Array(evaluation.n).fill(lastExit), costs);
-  const summary = summarizeExits(early, costs, evaluation.labels);
-  const full = summarizeExits(resultFromExits(evaluationTrace, new Int32Array(evaluation.n).fill(lastExit), costs), costs, evaluation.labels);
-  const curve = sweepThresholds(evaluationTrace, gate, costs, evaluation.labels).points.map((p) => ({
-    cost: p.meanMacs / full.meanMacs,
-    accuracy: p.accuracy,
-  }));
+  // Nothing certified: every early exit closed (null in JSON, +Infinity in the policy).
+  const thresholds: (number | null)[] = certified.thresholds ?? new Array<null>(exits.length - 1).fill(null);
+  const policy = createExitPolicy({ gate, thresholds: thresholds.map((t) => t ?? Number.POSITIVE_INFINITY), costs });
+  const evaluated = evaluateOnTrace(evaluationTrace, policy, evaluation.labels);
 
-  const bundle = buildBundle({
-    name: options.model,
-    inputShape,
-    classes,
-    stages: backbone.stages,
-    heads: headParts,
-    policy: { gate: options.gate, thresholds },
-  });
-  const compiled = compileEarlyExit(bundle, { gate, thresholds });
+  const spec: PolicySpec = { gate: gate.name, ...(chosen.options ? { options: chosen.options } : {}), thresholds };
+  const bundle = buildBundle({ name: options.model, inputShape, classes, stages: backbone.stages, heads: headParts, policy: spec });
+  const compiled = await timed('compile', async () => compileEarlyExit(bundle, policy));
+  const timingSamples = Math.min(options.timingSamples ?? 1024, evaluation.n);
+  let timing: AttachedTiming | null = null;
+  if (timingSamples > 0) {
+    timing = await timed('timing', async () => {
+      const timingEngine = await OnnxEngine.create(runtime, bundle, { sessionOptions: TIMING_SESSION_OPTIONS });
+      const graph = await CompiledEarlyExit.create(runtime, compiled.model, TIMING_SESSION_OPTIONS);
+      try {
+        return await timeAttached(timingEngine, graph, policy, evaluation.images, timingSamples, { batches: [1, 128], passes: 3 });
+      } finally {
+        await graph.release();
+        await timingEngine.release();
+      }
+    });
+  }
+  const { exit: _exit, prediction: _prediction, curve, ...evaluationNumbers } = evaluated;
   const results: AttachResults = {
     model: options.model,
-    gate: options.gate,
+    gate: gate.name,
     head: options.head,
     risk: options.risk,
     delta: options.delta,
-    evaluatedOn: test ? 'test' : 'validation',
+    evaluatedOn: options.test ?? options.validation,
     exits: exits.map((e, l) => ({
       tensor: e.name,
       shape: e.shape,
@@ -185,20 +209,16 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
       cumulativeMacs: e.cumulativeMacs,
       validationAccuracy: trained[l]!.validationAccuracy,
     })),
-    fullModel: { accuracy: full.accuracy, meanMacs: full.meanMacs },
-    operatingPoint: {
-      thresholds: certified.thresholds,
-      accuracy: summary.accuracy,
-      meanMacs: summary.meanMacs,
-      macsRatio: summary.meanMacs / full.meanMacs,
-      exitCounts: summary.exitCounts,
-      samples: evaluation.n,
-      validationRisk: certified.empiricalRisk,
-      pValue: certified.pValueAtChoice,
-    },
+    certified: { thresholds, validationRisk: certified.empiricalRisk, pValue: certified.pValueAtChoice },
+    ...evaluationNumbers,
+    timing,
     seconds,
   };
-  const html = await renderReportHtml(results, curve);
+  const batched = timing?.rows.at(-1);
+  const html = await renderReportHtml(results, {
+    macs: curve,
+    ...(batched ? { time: timeCurve(evaluationTrace, gate, evaluation.labels, batched.exitUs, batched.fullUs), timeBatch: batched.batch } : {}),
+  });
   await writeOutputFolder(
     options.out,
     async (dir) => {
@@ -209,8 +229,9 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
     },
     options.overwrite ?? false,
   );
+  const speed = timing ? `, ${timing.rows.map((r) => `${r.compiledSpeedup.toFixed(2)}x faster at batch ${r.batch}`).join(', ')} (measured)` : '';
   log(
-    `wrote ${options.out}: accuracy ${summary.accuracy?.toFixed(4)} (last exit ${full.accuracy?.toFixed(4)}) at ${(100 * results.operatingPoint.macsRatio).toFixed(1)}% of the MACs`,
+    `wrote ${options.out}: accuracy ${(100 * evaluated.earlyExit.accuracy).toFixed(2)}% (last exit ${(100 * evaluated.lastExit.accuracy).toFixed(2)}%) at ${(100 * evaluated.earlyExit.macsRatio).toFixed(1)}% of the MACs${speed}`,
   );
   return results;
 }

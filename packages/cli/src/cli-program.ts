@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { addAttachCommand } from './attach-command.js';
 import { exitCodeOf } from './exit-codes.js';
+import { addFolderCommands } from './folder-commands.js';
 import { parseExitsOption } from './exit-selection.js';
 import { formatInspectReport, inspectModel } from './inspect.js';
 import { wholeNumberOption } from './option-values.js';
@@ -23,9 +24,9 @@ interface InspectCliOptions {
 }
 
 /** The `offramp` program with its commands; options are checked by the commands (typed errors). */
-export function createProgram(io: ProgramIo = processIo, extra: readonly ((program: Command, io: ProgramIo) => void)[] = [addAttachCommand]): Command {
+export function createProgram(io: ProgramIo = processIo, extra: readonly ((program: Command, io: ProgramIo) => void)[] = [addAttachCommand, addFolderCommands]): Command {
   const program = new Command('offramp')
-    .description('Early exits for your own ONNX model: find where it can be cut, then attach certified exits.')
+    .description('Early exits for your own ONNX model: find where it can be cut, attach certified exits, evaluate, time and serve them.')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program

@@ -25,3 +25,8 @@ export function choiceOption<const T extends string>(text: string, choices: read
   }
   return text as T;
 }
+
+/** Whole numbers >= `min` separated by commas, or an ArgumentError naming the option and the item. */
+export function wholeNumberListOption(text: string, min: number, field: string): number[] {
+  return text.split(',').map((item, i) => wholeNumberOption(item, min, `${field}[${i}]`));
+}

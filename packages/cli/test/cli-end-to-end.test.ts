@@ -9,7 +9,7 @@ import { builtinGateRegistry } from '@offramp/gates';
 import { CompiledEarlyExit, loadNodeRuntime, OnnxEngine, policyFromManifest } from '@offramp/onnx';
 import { readOnnxBundle } from '@offramp/onnx/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttachResults, InspectReport } from '../src/index.js';
+import type { AttachedTiming, AttachResults, EvaluationReport, InspectReport } from '../src/index.js';
 import { writeNpz } from './npz-writer.js';
 
 const PACKAGE = join(import.meta.dirname, '..');
@@ -66,7 +66,7 @@ describe('offramp attach (the built command)', () => {
   it('writes a bundle whose early exit matches trace evaluation sample for sample', async () => {
     const out = join(dir, 'bundle');
     const run = offramp('attach', MODEL, '--exits', EXITS, '--train', join(dir, 'train.npz'), '--val', join(dir, 'val.npz'),
-      '--test', join(dir, 'test.npz'), '--risk', '0.05', '--epochs', '12', '--out', out);
+      '--test', join(dir, 'test.npz'), '--risk', '0.05', '--epochs', '12', '--timing-samples', '64', '--out', out);
     expect(run.stderr + run.stdout).not.toMatch(/Error/);
     expect(run.status).toBe(0);
     const files = await readdir(out);
@@ -74,12 +74,17 @@ describe('offramp attach (the built command)', () => {
       expect(files).toContain(file);
     }
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as AttachResults;
-    expect(results.evaluatedOn).toBe('test');
+    expect(results.evaluatedOn).toBe(join(dir, 'test.npz'));
     // The fixture is an untrained torch CNN: its features still carry the digits, the last exit's least.
-    expect(results.fullModel.accuracy).toBeGreaterThan(0.3);
+    expect(results.lastExit.accuracy).toBeGreaterThan(0.3);
     expect(results.exits[0]!.validationAccuracy).toBeGreaterThan(0.6);
-    expect(results.operatingPoint.exitCounts.reduce((a, b) => a + b, 0)).toBe(testN);
-    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('<svg');
+    expect(results.earlyExit.exitCounts.reduce((a, b) => a + b, 0)).toBe(testN);
+    expect(results.oracle.accuracy).toBeGreaterThanOrEqual(results.earlyExit.accuracy);
+    expect(results.reliability).toHaveLength(3);
+    expect(results.timing?.rows.map((r) => r.batch)).toEqual([1, 128]);
+    expect(results.timing?.disagreements).toBe(0);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)?.length).toBe(3);
 
     const bundle = await readOnnxBundle(out);
     expect(bundle.manifest.policy?.gate).toBe('max-prob');
@@ -93,13 +98,48 @@ describe('offramp attach (the built command)', () => {
     expect(Array.from(real.prediction)).toEqual(Array.from(expected.prediction));
     const counts = [0, 0, 0];
     for (const e of expected.exit) counts[e]! += 1;
-    expect(counts).toEqual(results.operatingPoint.exitCounts);
+    expect(counts).toEqual(results.earlyExit.exitCounts);
     await engine.release();
 
     const compiled = await CompiledEarlyExit.create(runtime, new Uint8Array(await readFile(join(out, 'early-exit.onnx'))));
     const fromGraph = await compiled.run(testImages, testN);
     expect(Array.from(fromGraph.exit)).toEqual(Array.from(expected.exit));
     expect(Array.from(fromGraph.prediction)).toEqual(Array.from(expected.prediction));
+
+    const evaluation = offramp('eval', out, '--test', join(dir, 'test.npz'), '--json');
+    expect(evaluation.status).toBe(0);
+    const report = JSON.parse(evaluation.stdout) as EvaluationReport;
+    expect(report.earlyExit).toEqual(results.earlyExit);
+    expect(report.disagreements).toEqual({ jsRunner: 0, compiledGraph: 0 });
+
+    const bench = offramp('bench', out, '--data', join(dir, 'test.npz'), '--samples', '40', '--batches', '1,16', '--passes', '1', '--json');
+    expect(bench.status).toBe(0);
+    const timing = JSON.parse(bench.stdout) as AttachedTiming;
+    expect(timing.samples).toBe(40);
+    expect(timing.rows.map((r) => r.batch)).toEqual([1, 16]);
+    for (const row of timing.rows) {
+      expect(row.fullUs).toBeGreaterThan(0);
+      expect(row.exitUs).toHaveLength(3);
+      expect(row.exitUs[2]).toBeGreaterThan(row.exitUs[0]!);
+    }
+    expect(timing.disagreements).toBe(0);
+  }, 600_000);
+
+  it('trains the JEI-DNN gate (--gate jei): its weights in the manifest, the compiled graph agreeing with trace evaluation', async () => {
+    const out = join(dir, 'bundle-jei');
+    const run = offramp('attach', MODEL, '--exits', EXITS, '--train', join(dir, 'train.npz'), '--val', join(dir, 'val.npz'),
+      '--gate', 'jei', '--risk', '0.05', '--epochs', '4', '--timing-samples', '0', '--out', out);
+    expect(run.status).toBe(0);
+    const bundle = await readOnnxBundle(out);
+    expect(bundle.manifest.policy?.gate).toBe('jei');
+    const weights = bundle.manifest.policy?.options as { weights: number[][]; biases: number[] };
+    expect(weights.weights).toHaveLength(2);
+    expect(weights.biases).toHaveLength(2);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as AttachResults;
+    expect(results.timing).toBeNull();
+    const evaluation = offramp('eval', out, '--test', join(dir, 'test.npz'), '--json');
+    expect(evaluation.status).toBe(0);
+    expect((JSON.parse(evaluation.stdout) as EvaluationReport).disagreements).toEqual({ jsRunner: 0, compiledGraph: 0 });
   }, 600_000);
 });
 
@@ -125,6 +165,8 @@ describe('bad input: exit code 2, a message naming the field, no output folder',
     ['NaN in the data', async () => ({ overrides: { '--val': await bad('nan.npz', { images: images(new Float32Array(2 * 784).fill(Number.NaN), 2), labels: labels([0, 1]) }) } }), /nan\.npz:images\[0\].*NaN/],
     ['a .npz without the arrays', async () => ({ overrides: { '--train': await bad('empty.npz', { x: labels([1]) }) } }), /empty\.npz:images/],
     ['--risk outside (0, 1)', async () => ({ overrides: { '--risk': '1.5' } }), /--risk/],
+    ['a dataset name with a bad range', async () => ({ overrides: { '--train': 'mnist:train:500-100' } }), /--train.*start < end <= 7000/],
+    ['an unknown part of a named dataset', async () => ({ overrides: { '--val': 'mnist:holdout' } }), /--val.*<name>:<train\|validation\|test>/],
   ] as const)('%s', async (_name, make, message) => {
     const spec: { model?: string; overrides?: Record<string, string> } = await make();
     const out = join(dir, `out-${_name.replace(/\W+/g, '-')}`);

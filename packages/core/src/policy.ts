@@ -9,14 +9,15 @@ import { issueDetails } from './zod-issue.js';
 
 /**
  * An exit policy as JSON: the gate plugin's name, its options (a learned gate's weights too), and
- * one threshold per exit before the last (omitted: the gate's default threshold at every exit).
+ * one threshold per exit before the last (omitted: the gate's default threshold at every exit;
+ * `null`: that exit is closed, no row leaves there, as JSON cannot hold +Infinity).
  * The network config and the ONNX manifest embed this object as it is.
  */
 export const policySpecSchema = z
   .object({
     gate: z.string().min(1),
     options: z.unknown().optional(),
-    thresholds: z.array(z.number()).optional(),
+    thresholds: z.array(z.number().nullable()).optional(),
   })
   .strict();
 
@@ -94,5 +95,6 @@ export function resolvePolicy(
     headMacs: network.headMacs,
     gateMacs: Array.from({ length: network.exits }, (_, l) => gate.macs(l)),
   };
-  return createExitPolicy({ gate, thresholds: spec.thresholds, costs: computeExitCosts(model) }, `${field}.thresholds`);
+  const thresholds = spec.thresholds?.map((t) => t ?? Number.POSITIVE_INFINITY);
+  return createExitPolicy({ gate, thresholds, costs: computeExitCosts(model) }, `${field}.thresholds`);
 }

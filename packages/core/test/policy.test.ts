@@ -42,6 +42,10 @@ describe('resolvePolicy', () => {
   it('uses the gate default threshold at every gated exit when none are given', () => {
     expect(Array.from(resolvePolicy({ gate: 'test-max-prob' }, network, registry).thresholds)).toEqual([0.9, 0.9]);
   });
+  it('reads a null threshold as a closed exit (+Infinity: no row leaves there)', () => {
+    const policy = resolvePolicy({ gate: 'test-max-prob', thresholds: [null, 0.5] }, network, registry);
+    expect(Array.from(policy.thresholds)).toEqual([Number.POSITIVE_INFINITY, 0.5]);
+  });
   it('gives one typed error naming the field for every kind of bad policy', () => {
     const cases: [unknown, new (...args: never[]) => Error, string][] = [
       [{ gate: 'nope' }, UnknownGateError, 'policy.gate'],

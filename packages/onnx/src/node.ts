@@ -49,3 +49,15 @@ export async function readOnnxBundle(dir: string): Promise<OnnxBundle> {
   for (const name of names) files[name] = await readBytes(join(dir, name), `manifest file ${JSON.stringify(name)}`);
   return { manifest, files };
 }
+
+export {
+  accuracyOf,
+  clock,
+  compiledPass,
+  earlyExitPass,
+  fullModelPass,
+  fusedChainPass,
+  mean,
+  type Pass,
+  pooledEarlyExitPass,
+} from './timed-passes.js';

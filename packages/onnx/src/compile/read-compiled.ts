@@ -44,7 +44,8 @@ export function readCompiledModel(bytes: Uint8Array, field = 'model'): CompiledE
     classes,
     exits,
     gate: meta.get('offramp.gate') ?? '',
-    thresholds: Float64Array.from(thresholds as number[]),
+    // A closed exit (+Infinity) is written as null in JSON.
+    thresholds: Float64Array.from(thresholds as (number | null)[], (t) => t ?? Number.POSITIVE_INFINITY),
     opset: Number((model.opsetImport ?? []).find((o) => (o.domain ?? '') === '')?.version ?? 0),
   };
 }

@@ -1,5 +1,6 @@
 import { type Engine, type ExitCosts, type ExitPolicy, type ExitResult, runEarlyExit, runEarlyExitPooled, shapeSize } from '@offramp/core';
-import type { CompiledEarlyExit, CompiledResult, OnnxEngine } from '@offramp/onnx';
+import type { CompiledEarlyExit, CompiledResult } from './compile/index.js';
+import type { OnnxEngine } from './onnx-engine.js';
 
 /** Predictions, exits and MACs of a pass over a data set, and how long it took. */
 export interface Pass {
@@ -115,14 +116,14 @@ export async function pooledEarlyExitPass<T>(
   return { seconds, cpuSeconds, prediction: result!.prediction, exit: result!.exit, macs: result!.macs };
 }
 
+/** Fraction of `prediction` equal to `labels`. */
 export function accuracyOf(prediction: Int32Array, labels: Int32Array): number {
   let correct = 0;
   for (let i = 0; i < labels.length; i++) if (prediction[i] === labels[i]) correct++;
   return correct / labels.length;
 }
 
-export { median } from '@offramp/core';
-
+/** Mean of the values. */
 export function mean(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i]!;
