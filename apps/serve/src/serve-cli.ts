@@ -1,8 +1,5 @@
 import { cliCommand, listOf, numberAtLeast, numberIn, oneOf, wholeNumber } from '@offramp/app-kit';
-import { POLICIES, type PolicyName } from './answer.js';
-import { serve } from './serve-command.js';
-import { DEFAULT_SERVER_OPTIONS } from './server.js';
-import { DEFAULT_ADAPTATION } from './threshold-adapter.js';
+import { DEFAULT_ADAPTATION, DEFAULT_SERVER_OPTIONS, POLICIES, type PolicyName, serve } from '@offramp/serve';
 
 /** The `serve` command's options, as commander names them. */
 interface ServeCliOptions {

@@ -1,5 +1,5 @@
+import type { Answer } from '@offramp/serve';
 import autocannon from 'autocannon';
-import type { Answer } from '../answer.js';
 import type { LabelledSet } from './test-set.js';
 
 /** One point of the load test: `connections` clients sending back to back for `durationS` seconds. */

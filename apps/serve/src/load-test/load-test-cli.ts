@@ -12,10 +12,8 @@ import {
   type SeedDeclaration,
   wholeNumber,
 } from '@offramp/app-kit';
+import { DEFAULT_ADAPTATION, DEFAULT_SERVER_OPTIONS, POLICIES, type PolicyName } from '@offramp/serve';
 import type { Command } from 'commander';
-import { POLICIES, type PolicyName } from '../answer.js';
-import { DEFAULT_SERVER_OPTIONS } from '../server.js';
-import { DEFAULT_ADAPTATION } from '../threshold-adapter.js';
 import { writeOpenLoopReport } from './open-loop-report.js';
 import { writeReport } from './report.js';
 import type { LoadTestReport, OpenLoopReport, ServingSettings } from './report-types.js';

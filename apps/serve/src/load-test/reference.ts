@@ -1,7 +1,7 @@
 import { riskControlledThresholds } from '@offramp/calibration';
 import { argmaxRows, collectTrace, evaluateTrace, softmaxRows } from '@offramp/core';
 import type { OnnxBundle } from '@offramp/onnx';
-import { servedModelFromBundle } from '../served-model.js';
+import { servedModelFromBundle } from '@offramp/serve';
 import type { CalibrationSet, LabelledSet } from './test-set.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { PolicyName } from '../answer.js';
-import type { AdaptationStatus } from '../threshold-adapter.js';
+import type { AdaptationStatus, PolicyName } from '@offramp/serve';
 import type { PointResult } from './drive.js';
 import type { Reference } from './reference.js';
 

@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@offramp/core/node';
 import { readOnnxBundle } from '@offramp/onnx/node';
-import type { AdaptationStatus } from '../threshold-adapter.js';
+import type { AdaptationStatus } from '@offramp/serve';
 import { p50AtThroughput } from './curves.js';
 import { drivePoint, emptyRawPoint, type PointResult, type RawPoint, summarize } from './drive.js';
 import { ensureBundles } from './ensure-bundles.js';

@@ -1,6 +1,6 @@
 import { compileEarlyExit, type OnnxBundle, policyFromManifest } from '@offramp/onnx';
 import { builtinGateRegistry } from '@offramp/gates';
-import type { PolicyName } from '../answer.js';
+import type { PolicyName } from '@offramp/serve';
 import type { ServingSettings } from './report-types.js';
 
 /**

@@ -6,10 +6,9 @@ import { patienceGate } from '@offramp/gates';
 import type { OnnxValue } from '@offramp/onnx';
 import { writeOnnxBundle } from '@offramp/onnx/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Answer, POLICIES } from '../src/answer.js';
+import type { Answer } from '../src/answer.js';
 import { compiledRunner } from '../src/batch-runners.js';
 import { DynamicBatcher } from '../src/dynamic-batcher.js';
-import { servableVariants, variantsOf } from '../src/load-test/variants.js';
 import { serve } from '../src/serve-command.js';
 import type { ServedModel } from '../src/served-model.js';
 import { createServer, DEFAULT_SERVER_OPTIONS } from '../src/server.js';
@@ -134,19 +133,5 @@ describe('a bundle whose gate has no ONNX form (similarity)', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('the load tests', () => {
-  it('run a compiled server beside the others, unless the bundle\'s gate cannot be compiled', () => {
-    const variants = variantsOf(POLICIES, 0.05);
-    expect(variants.map((v) => v.name)).toEqual(['continuous', 'continuous+adapt', 'batch-exit', 'compiled', 'full']);
-    const lines: string[] = [];
-    expect(servableVariants(variants, tinyBundle(), 'tiny', (l) => lines.push(l))).toEqual(variants);
-    expect(lines).toEqual([]);
-    const served = servableVariants(variants, tinyBundle(3, 0.55, { gate: 'similarity', thresholds: [0.8, 0.8] }), 'tiny', (l) => lines.push(l));
-    expect(served.map((v) => v.name)).toEqual(['continuous', 'continuous+adapt', 'batch-exit', 'full']);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^tiny: no compiled server \(.*similarity/);
   });
 });
