@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { addAttachCommand } from './attach-command.js';
 import { exitCodeOf } from './exit-codes.js';
 import { addFolderCommands } from './folder-commands.js';
+import { addServeCommand } from './serve-command.js';
 import { parseExitsOption } from './exit-selection.js';
 import { formatInspectReport, inspectModel } from './inspect.js';
 import { wholeNumberOption } from './option-values.js';
@@ -24,7 +25,7 @@ interface InspectCliOptions {
 }
 
 /** The `offramp` program with its commands; options are checked by the commands (typed errors). */
-export function createProgram(io: ProgramIo = processIo, extra: readonly ((program: Command, io: ProgramIo) => void)[] = [addAttachCommand, addFolderCommands]): Command {
+export function createProgram(io: ProgramIo = processIo, extra: readonly ((program: Command, io: ProgramIo) => void)[] = [addAttachCommand, addFolderCommands, addServeCommand]): Command {
   const program = new Command('offramp')
     .description('Early exits for your own ONNX model: find where it can be cut, attach certified exits, evaluate, time and serve them.')
     .exitOverride()

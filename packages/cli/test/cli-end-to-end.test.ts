@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -141,6 +141,46 @@ describe('offramp attach (the built command)', () => {
     expect(evaluation.status).toBe(0);
     expect((JSON.parse(evaluation.stdout) as EvaluationReport).disagreements).toEqual({ jsRunner: 0, compiledGraph: 0 });
   }, 600_000);
+
+  it.each(['compiled', 'continuous'])('serves the learned gate over HTTP (offramp serve --policy %s), answering as trace evaluation does', async (policyName) => {
+    const out = join(dir, 'bundle-jei');
+    const server = spawn(process.execPath, [MAIN, 'serve', out, '--port', '0', '--policy', policyName], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const line = text.split('\n').find((l) => l.includes('"listening"'));
+          if (line) resolve((JSON.parse(line) as { url: string }).url);
+        });
+        server.on('exit', (code) => reject(new Error(`offramp serve exited with ${code}`)));
+      });
+      const bundle = await readOnnxBundle(out);
+      const policy = policyFromManifest(bundle.manifest, builtinGateRegistry());
+      const engine = await OnnxEngine.create(await loadNodeRuntime(), bundle);
+      const n = 24;
+      const expected = evaluateTrace(await collectTrace(engine, testImages.subarray(0, n * 784), n), policy.gate, policy.thresholds, policy.costs);
+      await engine.release();
+      const answers = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const response = await fetch(`${url}/v1/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ input: Array.from(testImages.subarray(i * 784, (i + 1) * 784)) }),
+          });
+          expect(response.status).toBe(200);
+          return (await response.json()) as { prediction: number; exit: number };
+        }),
+      );
+      expect(answers.map((a) => a.exit)).toEqual(Array.from(expected.exit));
+      expect(answers.map((a) => a.prediction)).toEqual(Array.from(expected.prediction));
+      const stopped = new Promise<number | null>((resolve) => server.on('exit', resolve));
+      server.kill('SIGTERM');
+      expect(await stopped).toBe(0);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  }, 120_000);
 });
 
 describe('bad input: exit code 2, a message naming the field, no output folder', () => {
