@@ -4,7 +4,9 @@ import type { ProgramIo } from './cli-program.js';
 import { parseExitsOption } from './exit-selection.js';
 import { GATE_NAMES } from './gate-choice.js';
 import { HEAD_KINDS } from './head-training.js';
-import { choiceOption, openUnitOption, wholeNumberOption } from './option-values.js';
+import { choiceOption, fractionOption, openUnitOption, wholeNumberOption } from './option-values.js';
+
+const THRESHOLD_MODES = ['shared', 'per-exit'] as const;
 
 interface AttachCliOptions {
   readonly exits: string;
@@ -13,6 +15,8 @@ interface AttachCliOptions {
   readonly test?: string;
   readonly head: string;
   readonly gate: string;
+  readonly thresholds: string;
+  readonly temperature: string;
   readonly risk: string;
   readonly delta: string;
   readonly out: string;
@@ -35,6 +39,8 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
     .option('--test <data>', 'data to report accuracy, cost and time on (default: the validation set)')
     .option('--head <kind>', `exit head: ${HEAD_KINDS.join(', ')}`, 'linear')
     .option('--gate <name>', `exit gate: ${GATE_NAMES.join(', ')}`, 'max-prob')
+    .option('--thresholds <mode>', `one threshold for all exits or one per exit: ${THRESHOLD_MODES.join(', ')}`, 'shared')
+    .option('--temperature <fraction>', 'fraction of --val that fits a temperature per head before the rest certifies (0: none)', '0.2')
     .option('--risk <epsilon>', 'allowed rise of the error over the last exit', '0.01')
     .option('--delta <delta>', 'allowed probability that the guarantee fails', '0.1')
     .requiredOption('--out <dir>', 'output folder (must not exist, unless --force)')
@@ -52,6 +58,8 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
         ...(o.test ? { test: o.test } : {}),
         head: choiceOption(o.head, HEAD_KINDS, '--head'),
         gate: choiceOption(o.gate, GATE_NAMES, '--gate'),
+        thresholdMode: choiceOption(o.thresholds, THRESHOLD_MODES, '--thresholds'),
+        temperatureFraction: fractionOption(o.temperature, '--temperature'),
         risk: openUnitOption(o.risk, '--risk'),
         delta: openUnitOption(o.delta, '--delta'),
         out: o.out,

@@ -11,8 +11,10 @@ export interface AttachResults {
   /** The data the numbers below are measured on: --test, else --val. */
   readonly evaluatedOn: string;
   readonly exits: readonly { readonly tensor: string; readonly shape: readonly number[]; readonly layout: string; readonly cumulativeMacs: number; readonly validationAccuracy: number }[];
-  /** Learn-then-Test on the validation set: the thresholds (null: exit closed), the risk seen there, the p-value. */
-  readonly certified: { readonly thresholds: readonly (number | null)[]; readonly validationRisk: number | null; readonly pValue: number | null };
+  /** Temperature per exit, fitted on the first part of the validation set and folded into the heads (1: none). */
+  readonly temperatures: readonly number[];
+  /** Learn-then-Test on the rest of the validation set: its size, the thresholds (null: exit closed), the risk seen there, the p-value. */
+  readonly certified: { readonly samples: number; readonly thresholds: readonly (number | null)[]; readonly validationRisk: number | null; readonly pValue: number | null };
   readonly samples: number;
   /** Every sample at the last exit (the model cut there, with its trained head). */
   readonly lastExit: ExitingSummary;

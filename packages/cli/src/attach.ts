@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { riskControlledThresholds } from '@offramp/calibration';
-import { ArgumentError, collectTrace, computeExitCosts, createExitPolicy, type PolicySpec } from '@offramp/core';
+import { ArgumentError, collectTrace, computeExitCosts, createExitPolicy, type PolicySpec, shapeSize } from '@offramp/core';
 import { useWasmBackend } from '@offramp/backbones';
 import { buildBundle, CompiledEarlyExit, compileEarlyExit, importOnnxBackbone, loadNodeRuntime, OnnxEngine } from '@offramp/onnx';
 import { exportHead } from '@offramp/onnx/export';
@@ -13,6 +13,7 @@ import { readDataSource } from './data-source.js';
 import { type ExitsOption, selectExits } from './exit-selection.js';
 import { cachedFeatures, featureCacheKey } from './feature-cache.js';
 import { type GateName, trainOrCreateGate } from './gate-choice.js';
+import { firstSamples, scaleHeadsByTemperature } from './head-temperature.js';
 import { type HeadKind, trainHead } from './head-training.js';
 import { analyzeModel } from './model-analysis.js';
 import { readUserFile } from './model-file.js';
@@ -33,6 +34,16 @@ export interface AttachOptions {
   readonly risk: number;
   /** Allowed probability that the guarantee fails. */
   readonly delta: number;
+  /**
+   * One threshold shared by the exits (default), or one per exit (Learn-then-Test searches them on half of
+   * the validation set and tests the path on the other half).
+   */
+  readonly thresholdMode?: 'shared' | 'per-exit';
+  /**
+   * Fraction of the validation set that fits a temperature per head (folded into the head) before the rest
+   * certifies the thresholds; 0: no temperature scaling. Default 0.2.
+   */
+  readonly temperatureFraction?: number;
   readonly out: string;
   /** Feature cache folder; default `.offramp-cache` next to `out`. */
   readonly cache?: string;
@@ -136,6 +147,17 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
     return heads;
   });
   const heads = trained.map((t) => t.head);
+  // The first part of the validation set fits the temperatures; the rest certifies, independent of that fit.
+  const calibrationCount = Math.round((options.temperatureFraction ?? 0.2) * validation.n);
+  const temperatures =
+    calibrationCount > 0
+      ? await timed('temperature', () => scaleHeadsByTemperature(heads, firstSamples(validationFeatures, calibrationCount), classes))
+      : heads.map(() => 1);
+  const certification = {
+    images: validation.images.subarray(calibrationCount * shapeSize(inputShape)),
+    labels: validation.labels.subarray(calibrationCount),
+    n: validation.n - calibrationCount,
+  };
   const headMacsOf = () => heads.map((h, l) => exportHead(h, backbone.stages[l]!.feature, `heads[${l}]`).macs);
   const chosen = await timed('train gate', () =>
     trainOrCreateGate(options.gate, {
@@ -156,9 +178,9 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
 
   const plain = buildBundle({ inputShape, classes, stages: backbone.stages, heads: headParts });
   const engine = await OnnxEngine.create(runtime, plain);
-  const evaluation = test ?? validation;
+  const evaluation = test ?? certification;
   const [validationTrace, evaluationTrace] = await timed('traces', async () => {
-    const v = await collectTrace(engine, validation.images, validation.n);
+    const v = await collectTrace(engine, certification.images, certification.n);
     return [v, test ? await collectTrace(engine, test.images, test.n) : v] as const;
   });
   await engine.release();
@@ -168,8 +190,8 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
       risk: 'error-increase',
       epsilon: options.risk,
       delta: options.delta,
-      labels: validation.labels,
-      mode: 'shared',
+      labels: certification.labels,
+      mode: options.thresholdMode ?? 'shared',
     }),
   );
   // Nothing certified: every early exit closed (null in JSON, +Infinity in the policy).
@@ -209,7 +231,8 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
       cumulativeMacs: e.cumulativeMacs,
       validationAccuracy: trained[l]!.validationAccuracy,
     })),
-    certified: { thresholds, validationRisk: certified.empiricalRisk, pValue: certified.pValueAtChoice },
+    temperatures,
+    certified: { samples: certification.n, thresholds, validationRisk: certified.empiricalRisk, pValue: certified.pValueAtChoice },
     ...evaluationNumbers,
     timing,
     seconds,

@@ -23,7 +23,7 @@ export function parseExitsOption(text: string, field = '--exits'): ExitsOption {
   return { tensors };
 }
 
-/** Resolves `--exits` against the model: every named tensor must be a legal cut, in graph order. */
+/** Resolves `--exits` against the model: every named tensor must be a legal cut, in graph order (a model output only last). */
 export function selectExits(analysis: ModelAnalysis, option: ExitsOption, field = '--exits'): TensorReport[] {
   const candidates = exitCandidates(analysis.tensors);
   if ('auto' in option) {
@@ -39,11 +39,13 @@ export function selectExits(analysis: ModelAnalysis, option: ExitsOption, field 
     const at = position.get(name);
     if (at === undefined) throw new MissingTensorError(name, `${field}[${l}]`, names);
     const tensor = analysis.tensors[at]!;
-    if (!tensor.legalCut || tensor.isOutput) {
+    // The model's own output may be the last exit: its head then learns on the model's logits.
+    const outputAllowed = tensor.isOutput && l === option.tensors.length - 1;
+    if (!tensor.legalCut || (tensor.isOutput && !outputAllowed)) {
       throw new OnnxModelError({
         field: `${field}[${l}]`,
         expected: `a tensor where the model can be cut (candidates: ${names.join(', ')})`,
-        received: `${JSON.stringify(name)}, ${tensor.isOutput ? 'a model output' : 'which a later node reads past (a skip connection crosses it) or is not float features'}`,
+        received: `${JSON.stringify(name)}, ${tensor.isOutput ? 'a model output before the last exit' : 'which a later node reads past (a skip connection crosses it) or is not float features'}`,
       });
     }
     if (at <= previous) {

@@ -30,3 +30,8 @@ export function choiceOption<const T extends string>(text: string, choices: read
 export function wholeNumberListOption(text: string, min: number, field: string): number[] {
   return text.split(',').map((item, i) => wholeNumberOption(item, min, `${field}[${i}]`));
 }
+
+/** A number in [0, 1), or an ArgumentError naming the option. */
+export function fractionOption(text: string, field: string): number {
+  return text.trim() !== '' && Number(text) === 0 ? 0 : openUnitOption(text, field);
+}

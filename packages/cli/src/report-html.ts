@@ -63,7 +63,7 @@ export async function renderReportHtml(results: AttachResults, curves: ReportCur
       : '';
   const reliabilitySvg = await reliabilityDiagramSvg(
     results.reliability.map((r) => ({ name: `exit ${r.exit + 1}`, bins: r.bins, ece: r.ece })),
-    { title: 'Reliability per exit (10 equal-width bins)', columns: results.reliability.length, size: 180 },
+    { title: 'Reliability per exit (10 equal-width bins)', columns: Math.min(3, results.reliability.length), size: 180 },
   );
   const rows = results.exits
     .map(

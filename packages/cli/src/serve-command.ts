@@ -1,6 +1,6 @@
 import { DEFAULT_ADAPTATION, DEFAULT_SERVER_OPTIONS, POLICIES, serve } from '@offramp/serve';
 import type { Command } from 'commander';
-import { choiceOption, openUnitOption, wholeNumberOption } from './option-values.js';
+import { choiceOption, fractionOption, wholeNumberOption } from './option-values.js';
 
 interface ServeCliOptions {
   readonly host: string;
@@ -12,11 +12,6 @@ interface ServeCliOptions {
   readonly maxQueue: string;
   readonly timeout: string;
   readonly sampleFraction: string;
-}
-
-/** A number in [0, 1), or an ArgumentError naming the option. */
-function fractionOption(text: string, field: string): number {
-  return Number(text) === 0 ? 0 : openUnitOption(text, field);
 }
 
 /** Adds `offramp serve <dir>`: the attached model over HTTP (@offramp/serve) until SIGTERM / SIGINT. */

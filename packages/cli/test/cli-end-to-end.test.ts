@@ -81,6 +81,9 @@ describe('offramp attach (the built command)', () => {
     expect(results.earlyExit.exitCounts.reduce((a, b) => a + b, 0)).toBe(testN);
     expect(results.oracle.accuracy).toBeGreaterThanOrEqual(results.earlyExit.accuracy);
     expect(results.reliability).toHaveLength(3);
+    // 20% of the 400 validation images fit the temperatures, the other 320 certify.
+    expect(results.temperatures).toHaveLength(3);
+    expect(results.certified.samples).toBe(320);
     expect(results.timing?.rows.map((r) => r.batch)).toEqual([1, 128]);
     expect(results.timing?.disagreements).toBe(0);
     const html = await readFile(join(out, 'report.html'), 'utf8');

@@ -77,7 +77,9 @@ describe('inspect on the PyTorch fixture', () => {
     expect(() => selectExits(analysis, parseExitsOption('/stages.2/Relu_output_0,/stages.0/MaxPool_output_0'))).toThrow(
       /--exits\[1\].*graph order/,
     );
-    expect(() => selectExits(analysis, parseExitsOption('y'))).toThrow(/model output/);
+    // The model's output may only be the last exit.
+    expect(() => selectExits(analysis, parseExitsOption('y,/stages.2/Relu_output_0'))).toThrow(/--exits\[0\].*a model output before the last exit/);
+    expect(selectExits(analysis, parseExitsOption('/stages.0/MaxPool_output_0,y')).map((t) => t.name)).toEqual(['/stages.0/MaxPool_output_0', 'y']);
   });
 });
 
