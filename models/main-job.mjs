@@ -53,7 +53,7 @@ offramp('eval', out, '--test', 'fashion-mnist:test:5000-10000', '--cache', cache
 const results = JSON.parse(await readFile(join(ROOT, out, 'results.json'), 'utf8'));
 const pct = (v) => `${(100 * v).toFixed(2)}%`;
 console.log(`\n${name}: certified early exit (epsilon ${results.risk}, delta ${results.delta}) on ${results.samples} Fashion-MNIST test images (the second half)`);
-console.log(`  accuracy ${pct(results.earlyExit.accuracy)} (last exit, the model's logits through a trained head: ${pct(results.lastExit.accuracy)}; oracle ${pct(results.oracle.accuracy)})`);
+console.log(`  accuracy ${pct(results.earlyExit.accuracy)} (the model itself, the last exit: ${pct(results.lastExit.accuracy)}; oracle ${pct(results.oracle.accuracy)})`);
 console.log(`  MACs ${pct(results.earlyExit.macsRatio)} of the full model's; samples per exit ${results.earlyExit.exitCounts.join(' / ')}`);
 for (const row of results.timing.rows) {
   console.log(`  batch ${row.batch}: ${row.fullUs.toFixed(0)} us -> ${row.compiledUs.toFixed(0)} us per image compiled (${row.compiledSpeedup.toFixed(2)}x), ${row.earlyExitUs.toFixed(0)} us JS-driven (${row.earlyExitSpeedup.toFixed(2)}x)`);

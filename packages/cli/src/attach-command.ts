@@ -4,7 +4,7 @@ import type { ProgramIo } from './cli-program.js';
 import { parseExitsOption } from './exit-selection.js';
 import { GATE_NAMES } from './gate-choice.js';
 import { HEAD_KINDS } from './head-training.js';
-import { choiceOption, fractionOption, openUnitOption, wholeNumberOption } from './option-values.js';
+import { choiceOption, fractionOption, nonNegativeOption, openUnitOption, wholeNumberOption } from './option-values.js';
 
 const THRESHOLD_MODES = ['shared', 'per-exit'] as const;
 
@@ -22,6 +22,7 @@ interface AttachCliOptions {
   readonly out: string;
   readonly cache?: string;
   readonly epochs: string;
+  readonly lambda: string;
   readonly seed: string;
   readonly timingSamples: string;
   readonly force?: boolean;
@@ -46,6 +47,7 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
     .requiredOption('--out <dir>', 'output folder (must not exist, unless --force)')
     .option('--cache <dir>', 'feature cache folder (default: .offramp-cache next to --out)')
     .option('--epochs <n>', 'most epochs per head', '8')
+    .option('--lambda <x>', "JEI-DNN's cost weight in the gate's target exit (--gate jei)", '0.1')
     .option('--seed <n>', 'seed of the heads and shuffling', '0')
     .option('--timing-samples <n>', 'samples of the test data timed on this machine (0: no timing)', '1024')
     .option('--force', 'replace an existing output folder')
@@ -66,6 +68,7 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
         ...(o.cache ? { cache: o.cache } : {}),
         epochs: wholeNumberOption(o.epochs, 1, '--epochs'),
         seed: wholeNumberOption(o.seed, 0, '--seed'),
+        lambda: nonNegativeOption(o.lambda, '--lambda'),
         timingSamples: wholeNumberOption(o.timingSamples, 0, '--timing-samples'),
         overwrite: o.force ?? false,
         log: (line) => io.out(`${line}\n`),

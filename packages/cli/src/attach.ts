@@ -14,7 +14,7 @@ import { type ExitsOption, selectExits } from './exit-selection.js';
 import { cachedFeatures, featureCacheKey } from './feature-cache.js';
 import { type GateName, trainOrCreateGate } from './gate-choice.js';
 import { firstSamples, scaleHeadsByTemperature } from './head-temperature.js';
-import { type HeadKind, trainHead } from './head-training.js';
+import { type HeadKind, identityHead, trainHead } from './head-training.js';
 import { analyzeModel } from './model-analysis.js';
 import { readUserFile } from './model-file.js';
 import { evaluateOnTrace, timeCurve } from './operating-point.js';
@@ -48,6 +48,8 @@ export interface AttachOptions {
   /** Feature cache folder; default `.offramp-cache` next to `out`. */
   readonly cache?: string;
   readonly epochs?: number;
+  /** JEI-DNN's cost weight lambda (--gate jei). Default 0.1. */
+  readonly lambda?: number;
   readonly seed?: number;
   /** Samples of the evaluation set timed on this machine (0: no timing). Default 1024. */
   readonly timingSamples?: number;
@@ -126,6 +128,11 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
     const heads = [];
     for (let l = 0; l < exits.length; l++) {
       const shape = backbone.headInputShapes[l]!;
+      if (exits[l]!.isOutput && shape.length === 1 && shape[0] === classes) {
+        // The model's own class scores: the last exit answers as the model does.
+        heads.push(identityHead(classes, { features: validationFeatures.features[l]!, labels: validation.labels }));
+        continue;
+      }
       heads.push(
         await trainHead(
           shape,
@@ -169,6 +176,7 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
       stageMacs,
       headMacs: headMacsOf(),
       seed: options.seed ?? 0,
+      ...(options.lambda !== undefined ? { lambda: options.lambda } : {}),
     }),
   );
   const headParts = heads.map((h, l) => exportHead(h, backbone.stages[l]!.feature, `heads[${l}]`));

@@ -91,3 +91,17 @@ export async function trainHead(
     optimizer.dispose();
   }
 }
+
+/**
+ * The head of a last exit that is the model's own output (its class scores): a linear head fixed to the
+ * identity, so that exit answers exactly as the model does (no training; temperature scaling may still fold in).
+ */
+export function identityHead(classes: number, validation: FeatureSet): { head: TfModule; validationAccuracy: number; epochs: number } {
+  const head = createLinearHead({ inputShape: [classes], classes, pool: 'flatten', seed: 0 });
+  const [kernel, bias] = head.variables;
+  tf.tidy(() => {
+    kernel!.assign(tf.eye(classes));
+    bias!.assign(tf.zeros([classes]));
+  });
+  return { head, validationAccuracy: accuracy(head, validation, [classes]), epochs: 0 };
+}

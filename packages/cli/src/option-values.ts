@@ -35,3 +35,12 @@ export function wholeNumberListOption(text: string, min: number, field: string):
 export function fractionOption(text: string, field: string): number {
   return text.trim() !== '' && Number(text) === 0 ? 0 : openUnitOption(text, field);
 }
+
+/** A finite number >= 0, or an ArgumentError naming the option. */
+export function nonNegativeOption(text: string, field: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new ArgumentError({ field, expected: 'a finite number >= 0', received: JSON.stringify(text) });
+  }
+  return n;
+}

@@ -4,6 +4,7 @@ import { cachedLogits, type FeatureCache } from '@offramp/train';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { firstSamples, scaleHeadsByTemperature } from '../src/head-temperature.js';
+import { identityHead } from '../src/head-training.js';
 
 function cache(n: number): FeatureCache {
   const features = Float32Array.from({ length: n * 6 }, (_, i) => Math.sin(i * 1.7) * 3);
@@ -33,5 +34,16 @@ describe('temperature folded into the heads', () => {
       });
     });
     for (const h of heads) h.dispose();
+  });
+});
+
+describe('the identity head of a last exit at the model output', () => {
+  it('passes the class scores through unchanged and reports their accuracy', async () => {
+    const scores = Float32Array.of(2, -1, 0.5, 0, 3, 1, -2, -1, -3);
+    const { head, validationAccuracy } = identityHead(3, { features: scores, labels: Int32Array.of(0, 1, 0) });
+    expect(validationAccuracy).toBeCloseTo(2 / 3, 12);
+    const [logits] = await cachedLogits({ n: 3, shapes: [[3]], features: [scores], labels: Int32Array.of(0, 1, 0) }, [head]);
+    expect(Array.from(logits!)).toEqual(Array.from(scores));
+    head.dispose();
   });
 });
