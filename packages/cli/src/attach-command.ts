@@ -3,7 +3,7 @@ import { attachExits } from './attach.js';
 import type { ProgramIo } from './cli-program.js';
 import { parseExitsOption } from './exit-selection.js';
 import { GATE_NAMES } from './gate-choice.js';
-import { HEAD_KINDS } from './head-training.js';
+import { HEAD_KINDS, HEAD_POOLS } from './head-training.js';
 import { choiceOption, fractionOption, nonNegativeOption, openUnitOption, wholeNumberOption } from './option-values.js';
 
 const THRESHOLD_MODES = ['shared', 'per-exit'] as const;
@@ -14,6 +14,7 @@ interface AttachCliOptions {
   readonly val: string;
   readonly test?: string;
   readonly head: string;
+  readonly pool: string;
   readonly gate: string;
   readonly thresholds: string;
   readonly temperature: string;
@@ -39,6 +40,7 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
     .requiredOption('--val <data>', 'data for early stopping and for certifying the thresholds')
     .option('--test <data>', 'data to report accuracy, cost and time on (default: the validation set)')
     .option('--head <kind>', `exit head: ${HEAD_KINDS.join(', ')}`, 'linear')
+    .option('--pool <kind>', `image feature maps into the heads: ${HEAD_POOLS.join(', ')} (grid: averaged to about 7 x 7 first)`, 'grid')
     .option('--gate <name>', `exit gate: ${GATE_NAMES.join(', ')}`, 'max-prob')
     .option('--thresholds <mode>', `one threshold for all exits or one per exit: ${THRESHOLD_MODES.join(', ')}`, 'shared')
     .option('--temperature <fraction>', 'fraction of --val that fits a temperature per head before the rest certifies (0: none)', '0.2')
@@ -59,6 +61,7 @@ export function addAttachCommand(program: Command, io: ProgramIo): void {
         validation: o.val,
         ...(o.test ? { test: o.test } : {}),
         head: choiceOption(o.head, HEAD_KINDS, '--head'),
+        pool: choiceOption(o.pool, HEAD_POOLS, '--pool'),
         gate: choiceOption(o.gate, GATE_NAMES, '--gate'),
         thresholdMode: choiceOption(o.thresholds, THRESHOLD_MODES, '--thresholds'),
         temperatureFraction: fractionOption(o.temperature, '--temperature'),

@@ -14,7 +14,7 @@ import { type ExitsOption, selectExits } from './exit-selection.js';
 import { cachedFeatures, featureCacheKey } from './feature-cache.js';
 import { type GateName, trainOrCreateGate } from './gate-choice.js';
 import { firstSamples, scaleHeadsByTemperature } from './head-temperature.js';
-import { type HeadKind, identityHead, trainHead } from './head-training.js';
+import { type HeadKind, type HeadPool, identityHead, trainHead } from './head-training.js';
 import { analyzeModel } from './model-analysis.js';
 import { readUserFile } from './model-file.js';
 import { evaluateOnTrace, timeCurve } from './operating-point.js';
@@ -29,6 +29,8 @@ export interface AttachOptions {
   readonly validation: string;
   readonly test?: string;
   readonly head: HeadKind;
+  /** Image feature maps into the heads: flattened whole, or averaged to about 7 x 7 first ('grid'). Default 'grid'. */
+  readonly pool?: HeadPool;
   readonly gate: GateName;
   /** Allowed rise of the error over the last exit's (epsilon). */
   readonly risk: number;
@@ -140,6 +142,7 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
           { features: validationFeatures.features[l]!, labels: validation.labels },
           {
             kind: options.head,
+            pool: options.pool ?? 'grid',
             classes,
             epochs: options.epochs ?? 8,
             batchSize: 64,

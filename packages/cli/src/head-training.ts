@@ -6,8 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 export type HeadKind = 'linear' | 'mlp';
 export const HEAD_KINDS: readonly HeadKind[] = ['linear', 'mlp'];
 
+export type HeadPool = 'flatten' | 'grid';
+export const HEAD_POOLS: readonly HeadPool[] = ['flatten', 'grid'];
+
 export interface HeadTrainingOptions {
   readonly kind: HeadKind;
+  /** How an image feature map reaches the head: every value, or averaged down to about 7 x 7 first. */
+  readonly pool: HeadPool;
   readonly classes: number;
   readonly epochs: number;
   readonly batchSize: number;
@@ -43,7 +48,7 @@ export async function trainHead(
   validation: FeatureSet,
   options: HeadTrainingOptions,
 ): Promise<{ head: TfModule; validationAccuracy: number; epochs: number }> {
-  const base = { inputShape: shape, classes: options.classes, pool: 'flatten' as const, seed: options.seed };
+  const base = { inputShape: shape, classes: options.classes, pool: options.pool, seed: options.seed };
   const head = options.kind === 'mlp' ? createMlpHead({ ...base, hidden: 64 }) : createLinearHead(base);
   const n = train.labels.length;
   const size = train.features.length / n;

@@ -54,7 +54,9 @@ function describeHead(pooling: Pooling, layers: readonly DenseLayer[]): LayerDes
       ? [{ op: 'globalPool', kind: pooling.kind }]
       : pooling.kind === 'flatten'
         ? [{ op: 'flatten' }]
-        : [];
+        : pooling.kind === 'grid'
+          ? [...(pooling.window && pooling.window > 1 ? [{ op: 'avgPool', size: pooling.window, strides: pooling.window } as const] : []), { op: 'flatten' } as const]
+          : [];
   return [
     ...pool,
     ...layers.flatMap((layer, i): LayerDescription[] => [

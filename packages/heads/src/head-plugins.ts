@@ -15,10 +15,10 @@ export interface HeadContext {
 export type HeadPlugin<Options = unknown> = PartPlugin<Options, HeadContext, TfModule>;
 export type HeadRegistry = PartRegistry<HeadContext, TfModule>;
 
-const pool = z.enum(['avg', 'max', 'flatten']).optional();
+const pool = z.enum(['avg', 'max', 'flatten', 'grid']).optional();
 
 /** `linear`: pool -> dense(classes). Options: `{ pool? }`. */
-export const linearHeadPlugin: HeadPlugin<{ pool?: 'avg' | 'max' | 'flatten' | undefined }> = {
+export const linearHeadPlugin: HeadPlugin<{ pool?: 'avg' | 'max' | 'flatten' | 'grid' | undefined }> = {
   name: 'linear',
   description: 'pooling of convolutional features, then one dense layer to the classes',
   options: z.object({ pool }).strict(),
@@ -26,7 +26,7 @@ export const linearHeadPlugin: HeadPlugin<{ pool?: 'avg' | 'max' | 'flatten' | u
 };
 
 /** `mlp`: pool -> dense(hidden, relu) -> dense(classes). Options: `{ hidden, pool? }`. */
-export const mlpHeadPlugin: HeadPlugin<{ hidden: number; pool?: 'avg' | 'max' | 'flatten' | undefined }> = {
+export const mlpHeadPlugin: HeadPlugin<{ hidden: number; pool?: 'avg' | 'max' | 'flatten' | 'grid' | undefined }> = {
   name: 'mlp',
   description: 'pooling, a hidden ReLU layer, then a dense layer to the classes',
   options: z.object({ hidden: z.number().int().positive(), pool }).strict(),

@@ -16,6 +16,8 @@ export type LayerDescription =
     }
   | { readonly op: 'relu' }
   | { readonly op: 'maxPool'; readonly size: number; readonly strides: number }
+  /** Average pooling over size x size windows ('valid' padding). */
+  | { readonly op: 'avgPool'; readonly size: number; readonly strides: number }
   /** Global pooling over every axis but the last (channels). */
   | { readonly op: 'globalPool'; readonly kind: 'avg' | 'max' }
   /** Flatten every axis but the batch, in row-major (NHWC) order. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLinearHead, createMlpHead } from '../src/index.js';
+import { createPooling } from '../src/pooling.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -184,5 +185,24 @@ describe('tensor memory', () => {
     x.dispose();
     head.dispose();
     expect(tf.memory().numTensors).toBe(before - 1 - 4);
+  });
+});
+
+describe('grid pooling', () => {
+  it('averages k x k windows down to about a 7 x 7 grid, then flattens (hand-computed)', () => {
+    // A 14 x 14 x 1 map of 0, 1, 2, ...: k = 2, the first window holds 0, 1, 14, 15.
+    const pooling = createPooling([14, 14, 1], 'grid');
+    expect(pooling.window).toBe(2);
+    expect(pooling.size).toBe(49);
+    expect(pooling.macs).toBe(49 * 4);
+    const x = tf.tensor(Float32Array.from({ length: 196 }, (_, i) => i), [1, 14, 14, 1]);
+    const pooled = pooling.apply(x);
+    expect(Array.from(pooled.dataSync().slice(0, 2))).toEqual([7.5, 9.5]);
+    expect(pooled.shape).toEqual([1, 49]);
+    tf.dispose([x, pooled]);
+    // Maps of 13 or fewer rows are only flattened; rank-2 token maps too.
+    expect(createPooling([7, 7, 3], 'grid')).toMatchObject({ window: 1, size: 147, macs: 0 });
+    expect(createPooling([17, 8], 'grid')).toMatchObject({ kind: 'flatten', size: 136 });
+    expect(createPooling([64], 'grid')).toMatchObject({ kind: 'none', size: 64 });
   });
 });

@@ -15,5 +15,6 @@ export type HostLayer =
     }
   | { readonly op: 'relu' }
   | { readonly op: 'maxPool'; readonly size: number; readonly strides: number }
+  | { readonly op: 'avgPool'; readonly size: number; readonly strides: number }
   | { readonly op: 'globalPool'; readonly kind: 'avg' | 'max' }
   | { readonly op: 'flatten' };

@@ -83,10 +83,11 @@ function conv2d(b: GraphBuilder, x: GraphValue, layer: Extract<HostLayer, { op: 
   return { name, feature: { shape: [cout, outH, outW], layout: 'NCHW' } };
 }
 
-function maxPool(b: GraphBuilder, x: GraphValue, layer: Extract<HostLayer, { op: 'maxPool' }>, field: string): GraphValue {
+/** MaxPool or AveragePool over size x size windows, 'valid' padding (as tf.maxPool / tf.avgPool with 'valid'). */
+function windowPool(b: GraphBuilder, x: GraphValue, layer: Extract<HostLayer, { op: 'maxPool' | 'avgPool' }>, field: string): GraphValue {
   const input = toNchw(b, x, field);
   const [c, h, w] = input.feature.shape as [number, number, number];
-  const name = b.node('MaxPool', [input.name], {
+  const name = b.node(layer.op === 'maxPool' ? 'MaxPool' : 'AveragePool', [input.name], {
     kernel_shape: { ints: [layer.size, layer.size] },
     strides: { ints: [layer.strides, layer.strides] },
   });
@@ -160,7 +161,8 @@ export function appendLayers(
         value = { name: b.node('Relu', [value.name]), feature: value.feature };
         break;
       case 'maxPool':
-        value = maxPool(b, value, layer, at);
+      case 'avgPool':
+        value = windowPool(b, value, layer, at);
         break;
       case 'globalPool':
         value = globalPool(b, value, layer.kind, at);

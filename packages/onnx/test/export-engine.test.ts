@@ -30,7 +30,7 @@ interface Net {
 
 function cnnNet(): Net {
   const backbone = createCnnBackbone({
-    inputShape: [12, 12, 2],
+    inputShape: [28, 28, 2],
     stages: [
       { filters: 4, kernelSize: 3, pool: 'max' },
       { filters: 6, kernelSize: 3, strides: 2, padding: 'same' },
@@ -39,14 +39,14 @@ function cnnNet(): Net {
     seed: 3,
   });
   const heads = [
-    createLinearHead({ inputShape: backbone.stages[0]!.outputShape, classes: 4, pool: 'flatten', seed: 10 }),
+    createLinearHead({ inputShape: backbone.stages[0]!.outputShape, classes: 4, pool: 'grid', seed: 10 }),
     createMlpHead({ inputShape: backbone.stages[1]!.outputShape, classes: 4, pool: 'avg', hidden: 7, seed: 11 }),
     createLinearHead({ inputShape: backbone.stages[2]!.outputShape, classes: 4, pool: 'max', seed: 12 }),
   ];
   return {
     stages: backbone.stages,
     heads,
-    inputShape: [12, 12, 2],
+    inputShape: [28, 28, 2],
     dispose() {
       backbone.dispose();
       for (const h of heads) h.dispose();
