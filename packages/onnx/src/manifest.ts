@@ -44,6 +44,9 @@ export interface OnnxManifest {
   readonly config?: NetworkConfig;
 }
 
+/** A graph's file: a plain name inside the bundle folder (no folders, no `..`), ending in .onnx. */
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.onnx$/;
+
 function checkEntry(entry: unknown, field: string, outputs: number): void {
   const e = entry as Partial<GraphEntry> | null;
   if (
@@ -58,6 +61,13 @@ function checkEntry(entry: unknown, field: string, outputs: number): void {
       field,
       expected: `{ file, input, outputs } with ${outputs} output name(s)`,
       received: JSON.stringify(entry),
+    });
+  }
+  if (!FILE_NAME.test(e.file) || e.file.includes('..')) {
+    throw new ArgumentError({
+      field: `${field}.file`,
+      expected: 'a file name inside the bundle folder (letters, digits, _ . -, ending in .onnx; no folders, no ..)',
+      received: JSON.stringify(e.file),
     });
   }
 }

@@ -211,6 +211,20 @@ describe('export', () => {
       await a.release();
       await b.release();
 
+      // File names are confined to the bundle folder: a manifest naming a file outside it is refused, not read.
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+      for (const [file, field] of [
+        ['../../../../etc/hostname', 'manifest.stages[0].file'],
+        ['../other-bundle/fused1.onnx', 'manifest.stages[0].file'],
+        ['/etc/passwd.onnx', 'manifest.stages[0].file'],
+      ] as const) {
+        await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, stages: [{ ...manifest.stages[0], file }, manifest.stages[1]] }));
+        const refused = readOnnxBundle(dir);
+        await expect(refused).rejects.toThrow(field);
+        await expect(refused).rejects.toThrow(/inside the bundle folder/);
+      }
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+
       const bytes = await readFile(join(dir, 'stage1.onnx'));
       await writeFile(join(dir, 'stage1.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
       const truncated = await readOnnxBundle(dir);
