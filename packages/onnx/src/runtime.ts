@@ -1,3 +1,5 @@
+import { loadPeer } from '@offramp/core';
+
 /** The part of an onnxruntime tensor the engine uses (onnxruntime-node and -web both fit). */
 export interface OrtTensor {
   readonly data: unknown;
@@ -26,12 +28,12 @@ export interface OrtRuntime {
 
 /** onnxruntime-node (native CPU), the fast choice in Node. */
 export async function loadNodeRuntime(): Promise<OrtRuntime> {
-  const ort: unknown = await import('onnxruntime-node');
+  const ort: unknown = await loadPeer('onnxruntime-node', 'npm i onnxruntime-node@^1.30.0', () => import('onnxruntime-node'));
   return ort as OrtRuntime;
 }
 
 /** onnxruntime-web (wasm): the browser runtime, and a fallback in Node. */
 export async function loadWebRuntime(): Promise<OrtRuntime> {
-  const ort: unknown = await import('onnxruntime-web');
+  const ort: unknown = await loadPeer('onnxruntime-web', 'npm i onnxruntime-web@^1.30.0', () => import('onnxruntime-web'));
   return ort as OrtRuntime;
 }

@@ -1,4 +1,4 @@
-import { ArgumentError } from '@offramp/core';
+import { ArgumentError, loadPeer } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 
@@ -8,7 +8,7 @@ import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
  * registers the missing Conv2DBackpropFilter kernel and waits until the backend is ready.
  */
 export async function useWasmBackend(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
+  await loadPeer('@tensorflow/tfjs-backend-wasm', 'npm i @tensorflow/tfjs-backend-wasm@^4.22.0', () => import('@tensorflow/tfjs-backend-wasm'));
   registerWasmConv2DBackpropFilter();
   const ok = await tf.setBackend('wasm');
   if (!ok) {
