@@ -4,7 +4,7 @@ import type { OnnxManifest } from './manifest.js';
 import { checkManifest } from './manifest.js';
 import { OnnxModelError } from './errors.js';
 import { type FeatureLayout, type FeatureSpec, nchwToNhwc } from './feature.js';
-import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor } from './runtime.js';
+import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetadata } from './runtime.js';
 
 /** A batch inside the engine: the runtime tensor, and the logits when a fused graph made both. */
 export interface OnnxValue {
@@ -36,6 +36,7 @@ async function openGraph(
   bundle: OnnxBundle,
   entry: { file: string; input: string; outputs: readonly string[] },
   options: OrtSessionOptions | undefined,
+  expected: ExpectedShapes,
 ): Promise<Graph> {
   const bytes = bundle.files[entry.file];
   if (!bytes) {
@@ -51,7 +52,53 @@ async function openGraph(
       received: error instanceof Error ? error.message : String(error),
     });
   }
+  try {
+    checkDeclared(session, entry, expected);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
   return { session, input: entry.input, outputs: entry.outputs };
+}
+
+/** What the manifest says a graph takes and gives per sample (undefined: not checked). */
+interface ExpectedShapes {
+  /** Where the entry sits in the manifest, e.g. `manifest.heads[1]`. */
+  readonly field: string;
+  readonly input?: readonly number[];
+  readonly outputs: readonly (readonly number[] | undefined)[];
+}
+
+function sameDims(declared: ReadonlyArray<number | string>, perSample: readonly number[]): boolean {
+  // The batch axis and symbolic dimensions match anything; fixed ones must be equal.
+  if (declared.length !== perSample.length + 1) return false;
+  return perSample.every((d, i) => typeof declared[i + 1] !== 'number' || declared[i + 1] === d);
+}
+
+/**
+ * The graph's declared names and shapes against the manifest: a mismatch is an OnnxModelError naming the file
+ * and the manifest field, when the engine opens the bundle rather than at the first inference.
+ */
+function checkDeclared(session: OrtSession, entry: { file: string; input: string; outputs: readonly string[] }, expected: ExpectedShapes): void {
+  const fail = (field: string, wanted: string, got: string) => {
+    throw new OnnxModelError({ field: `${entry.file}: ${expected.field}.${field}`, expected: wanted, received: got });
+  };
+  if (!session.inputNames.includes(entry.input)) fail('input', `an input of the graph (${session.inputNames.join(', ')})`, JSON.stringify(entry.input));
+  entry.outputs.forEach((name, k) => {
+    if (!session.outputNames.includes(name)) fail(`outputs[${k}]`, `an output of the graph (${session.outputNames.join(', ')})`, JSON.stringify(name));
+  });
+  const shapeOf = (list: readonly OrtValueMetadata[] | undefined, name: string) => list?.find((m) => m.name === name)?.shape;
+  const input = shapeOf(session.inputMetadata, entry.input);
+  if (expected.input && input && input.length > 0 && !sameDims(input, expected.input)) {
+    fail('input', `per-sample shape [${expected.input.join(', ')}] (manifest)`, `[${input.join(', ')}] declared by the graph`);
+  }
+  entry.outputs.forEach((name, k) => {
+    const want = expected.outputs[k];
+    const got = shapeOf(session.outputMetadata, name);
+    if (want && got && got.length > 0 && !sameDims(got, want)) {
+      fail(`outputs[${k}]`, `per-sample shape [${want.join(', ')}] (manifest)`, `[${got.join(', ')}] declared by the graph`);
+    }
+  });
 }
 
 function floatData(t: OrtTensor, field: string): Float32Array {
@@ -99,14 +146,18 @@ export class OnnxEngine implements Engine<OnnxValue> {
   /** Opens a session per graph of the bundle. */
   static async create(runtime: OrtRuntime, bundle: OnnxBundle, options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
     const manifest = checkManifest(bundle.manifest);
-    const open = (entry: { file: string; input: string; outputs: readonly string[] }) =>
-      openGraph(runtime, bundle, entry, options.sessionOptions);
+    const open = (entry: { file: string; input: string; outputs: readonly string[] }, expected: ExpectedShapes) =>
+      openGraph(runtime, bundle, entry, options.sessionOptions, expected);
     const fused = options.fused ?? true;
+    const logits = [manifest.classes];
+    const stageInput = (l: number) => (l === 0 ? manifest.inputShape : undefined);
     const graphs = {
-      stages: await Promise.all(manifest.stages.map(open)),
-      heads: await Promise.all(manifest.heads.map(open)),
-      fused: fused ? await Promise.all(manifest.fused.map(open)) : undefined,
-      full: await open(manifest.full),
+      stages: await Promise.all(manifest.stages.map((e, l) => open(e, { field: `manifest.stages[${l}]`, input: stageInput(l), outputs: [undefined] }))),
+      heads: await Promise.all(manifest.heads.map((e, l) => open(e, { field: `manifest.heads[${l}]`, outputs: [logits] }))),
+      fused: fused
+        ? await Promise.all(manifest.fused.map((e, l) => open(e, { field: `manifest.fused[${l}]`, input: stageInput(l), outputs: [undefined, logits] })))
+        : undefined,
+      full: await open(manifest.full, { field: 'manifest.full', input: manifest.inputShape, outputs: [logits] }),
     };
     return new OnnxEngine(runtime, manifest, graphs);
   }

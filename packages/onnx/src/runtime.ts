@@ -8,9 +8,18 @@ export interface OrtTensor {
   dispose?(): void;
 }
 
+/** What a session declares about one input or output (onnxruntime 1.21+); dims are numbers or symbols. */
+export interface OrtValueMetadata {
+  readonly name: string;
+  readonly isTensor: boolean;
+  readonly shape?: ReadonlyArray<number | string>;
+}
+
 export interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  readonly inputMetadata?: readonly OrtValueMetadata[];
+  readonly outputMetadata?: readonly OrtValueMetadata[];
   run(feeds: Record<string, OrtTensor>, fetches: string[]): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }

@@ -237,6 +237,26 @@ describe('export', () => {
     }
   });
 
+  it('checks the manifest against the graphs when it opens them: class count, input shape, names', async () => {
+    const net = mlpNet();
+    try {
+      const bundle = exportNetwork({ inputShape: net.inputShape, classes: 3, stages: net.stages, heads: net.heads });
+      const runtime = await nodeRuntime();
+      const opened = (manifest: object) => OnnxEngine.create(runtime, { ...bundle, manifest: { ...bundle.manifest, ...manifest } as typeof bundle.manifest });
+      // A manifest saying 5 classes for graphs giving 3 logits.
+      await expect(opened({ classes: 5 })).rejects.toThrow(/head0\.onnx: manifest\.heads\[0\]\.outputs\[0\]: expected per-sample shape \[5\] \(manifest\), received \[.*3\] declared by the graph/);
+      // A manifest input shape that is not the graph's.
+      await expect(opened({ inputShape: [4, 5] })).rejects.toThrow(/manifest\.stages\[0\]\.input: expected per-sample shape \[4, 5\]/);
+      // A head output name the graph does not have.
+      const heads = bundle.manifest.heads.map((h, l) => (l === 1 ? { ...h, outputs: ['nope'] } : h));
+      const wrongName = opened({ heads });
+      await expect(wrongName).rejects.toBeInstanceOf(OnnxModelError);
+      await expect(wrongName).rejects.toThrow(/head1\.onnx: manifest\.heads\[1\]\.outputs\[0\]: expected an output of the graph/);
+    } finally {
+      net.dispose();
+    }
+  });
+
   it('runs the same graphs in onnxruntime-web (the browser runtime, here as the Node fallback)', async () => {
     const net = mlpNet();
     try {
