@@ -1,3 +1,4 @@
+import { boundedJson } from './describe-value.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type ErrorDetails, GateOptionsError } from './errors.js';
 import { fieldAt, valueAt } from './field-path.js';
@@ -143,6 +144,6 @@ export function validateGateOptions<Options>(
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return String(value);
+  return boundedJson(value);
 }

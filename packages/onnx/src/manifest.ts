@@ -1,4 +1,5 @@
 import {
+  describeValue,
   ArgumentError,
   checkSampleShape,
   checkWholeNumber,
@@ -60,7 +61,7 @@ function checkEntry(entry: unknown, field: string, outputs: number): void {
     throw new ArgumentError({
       field,
       expected: `{ file, input, outputs } with ${outputs} output name(s)`,
-      received: JSON.stringify(entry),
+      received: describeValue(entry),
     });
   }
   if (!FILE_NAME.test(e.file) || e.file.includes('..')) {
@@ -74,7 +75,7 @@ function checkEntry(entry: unknown, field: string, outputs: number): void {
 
 function checkMacsList(values: unknown, field: string, count: number): void {
   if (!Array.isArray(values) || values.length !== count || !values.every((v) => Number.isFinite(v) && v >= 0)) {
-    throw new ArgumentError({ field, expected: `${count} MAC counts >= 0`, received: JSON.stringify(values) });
+    throw new ArgumentError({ field, expected: `${count} MAC counts >= 0`, received: describeValue(values) });
   }
 }
 
@@ -85,7 +86,7 @@ export function checkManifest(raw: unknown): OnnxManifest {
     throw new ArgumentError({
       field: 'manifest.format',
       expected: "an offramp-onnx manifest of version 1",
-      received: JSON.stringify(m && typeof m === 'object' ? { format: m.format, version: m.version } : m),
+      received: describeValue(m && typeof m === 'object' ? { format: m.format, version: m.version } : m),
     });
   }
   checkSampleShape(m.inputShape as readonly number[], 'manifest.inputShape');
@@ -98,7 +99,7 @@ export function checkManifest(raw: unknown): OnnxManifest {
       throw new CountMismatchError({
         field: `manifest.${key}`,
         expected: `${exits} entries`,
-        received: Array.isArray(list) ? String(list.length) : JSON.stringify(list),
+        received: Array.isArray(list) ? String(list.length) : describeValue(list),
       });
     }
   }
@@ -129,7 +130,7 @@ export function checkManifest(raw: unknown): OnnxManifest {
   if (m.config !== undefined) parseNetworkConfigShape(m.config, 'manifest.config');
   if (m.calibration !== undefined) {
     if (m.calibration === null || typeof m.calibration !== 'object' || Array.isArray(m.calibration)) {
-      throw new ArgumentError({ field: 'manifest.calibration', expected: 'an object', received: JSON.stringify(m.calibration) });
+      throw new ArgumentError({ field: 'manifest.calibration', expected: 'an object', received: describeValue(m.calibration) });
     }
     checkJsonData(m.calibration, 'manifest.calibration');
   }

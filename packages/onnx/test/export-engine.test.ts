@@ -223,6 +223,11 @@ describe('export', () => {
         await expect(refused).rejects.toThrow(field);
         await expect(refused).rejects.toThrow(/inside the bundle folder/);
       }
+      // A manifest nested 5,000 deep is a typed error, not a stack overflow.
+      const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+      const text = JSON.stringify({ ...manifest, stages: ['DEEP', manifest.stages[1]] }).replace('"DEEP"', deep);
+      await writeFile(join(dir, 'manifest.json'), text);
+      await expect(readOnnxBundle(dir)).rejects.toThrow(/manifest\.stages\[0\]: expected \{ file, input, outputs \}.*received \{"a":\{"a":/);
       await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
 
       const bytes = await readFile(join(dir, 'stage1.onnx'));

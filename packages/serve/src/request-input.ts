@@ -5,17 +5,26 @@ export interface JsonPredictBody {
   readonly input: unknown;
 }
 
+/** Deepest nesting of arrays a sample may come in (a sample of rank 4 needs 4). */
+const MAX_DEPTH = 16;
+
+/** Nested arrays of numbers, flattened in order without recursion (a body nested thousands deep is a 4xx, not a crash). */
 function flatten(value: unknown, out: number[], field: string): void {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      flatten(v, out, `${field}[${i}]`);
-    });
-    return;
+  const todo: { value: unknown; field: string; depth: number }[] = [{ value, field, depth: 0 }];
+  while (todo.length > 0) {
+    const next = todo.pop()!;
+    if (Array.isArray(next.value)) {
+      if (next.depth >= MAX_DEPTH) {
+        throw new InputShapeError({ field: next.field, expected: `a number (arrays nested at most ${MAX_DEPTH} deep)`, received: 'a deeper array' });
+      }
+      for (let i = next.value.length - 1; i >= 0; i--) todo.push({ value: next.value[i], field: `${next.field}[${i}]`, depth: next.depth + 1 });
+      continue;
+    }
+    if (typeof next.value !== 'number') {
+      throw new InputShapeError({ field: next.field, expected: 'a number', received: next.value === null ? 'null' : typeof next.value });
+    }
+    out.push(next.value);
   }
-  if (typeof value !== 'number') {
-    throw new InputShapeError({ field, expected: 'a number', received: value === null ? 'null' : typeof value });
-  }
-  out.push(value);
 }
 
 function checkValues(values: Float32Array, inputSize: number, inputShape: readonly number[], field: string): Float32Array {

@@ -82,6 +82,14 @@ describe('POST /v1/predict', () => {
     expect(unsupported.json().error.code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE');
     const missing = await app.inject({ method: 'GET', url: '/nothing' });
     expect(missing.statusCode).toBe(404);
+    // Bodies nested 5,000 deep (10 KB): a 4xx naming the problem, never a 500 from a stack overflow.
+    const big = createServer(model, { ...DEFAULT_SERVER_OPTIONS, bodyLimit: 64 * 1024 }).app;
+    for (const payload of [`{"input": ${'['.repeat(5000)}1${']'.repeat(5000)}}`, `{"input": ${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`]) {
+      const deep = await big.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload });
+      expect(deep.statusCode).toBe(400);
+      expect(deep.json().error.field).toMatch(/^input/);
+    }
+    await big.close();
     await app.close();
   });
 

@@ -1,4 +1,4 @@
-import { ArgumentError, InputShapeError, shapeSize } from '@offramp/core';
+import { ArgumentError, describeValue, InputShapeError, shapeSize } from '@offramp/core';
 
 /** The first 8 bytes of every checkpoint file. */
 export const CHECKPOINT_MAGIC = 'OFRMPCKP';
@@ -84,11 +84,11 @@ function parseManifest(text: string, source: string): ManifestEntry[] {
     const shapeOk =
       Array.isArray(shape) && shape.every((d: unknown) => typeof d === 'number' && Number.isInteger(d) && d >= 0);
     if (!shapeOk) {
-      throw formatError(source, `${field}.shape`, 'a list of whole numbers >= 0', JSON.stringify(shape));
+      throw formatError(source, `${field}.shape`, 'a list of whole numbers >= 0', describeValue(shape));
     }
-    if (dtype !== 'float32') throw formatError(source, `${field}.dtype`, '"float32"', JSON.stringify(dtype));
+    if (dtype !== 'float32') throw formatError(source, `${field}.dtype`, '"float32"', describeValue(dtype));
     if (entry.offset !== offset) {
-      throw formatError(source, `${field}.offset`, String(offset), JSON.stringify(entry.offset));
+      throw formatError(source, `${field}.offset`, String(offset), describeValue(entry.offset));
     }
     offset += shapeSize(shape as number[]) * 4;
     return { name, shape: shape as number[], dtype, offset: entry.offset };
