@@ -12,7 +12,14 @@ export {
   type ServingEngine,
   servedModelFromBundle,
 } from './served-model.js';
-export { createServer, DEFAULT_SERVER_OPTIONS, type EarlyExitServer, type ServerOptions } from './server.js';
+export {
+  type ConnectionTimeouts,
+  createServer,
+  DEFAULT_CONNECTION_TIMEOUTS,
+  DEFAULT_SERVER_OPTIONS,
+  type EarlyExitServer,
+  type ServerOptions,
+} from './server.js';
 export {
   type AdaptationOptions,
   type AdaptationStatus,

@@ -21,7 +21,22 @@ export interface ServerOptions extends BatchingOptions {
   readonly bodyLimit: number;
   /** Online adaptation (continuous policy only): the fraction of requests sampled and the constraint. */
   readonly adaptation?: { readonly sampleFraction: number; readonly options: AdaptationOptions };
+  /**
+   * Slow and idle clients: the headers must arrive within `headersMs`, the whole request within `requestMs`, a
+   * connection with nothing moving is closed after `idleMs`, a kept-alive one after `keepAliveMs` without a request.
+   * Default DEFAULT_CONNECTION_TIMEOUTS.
+   */
+  readonly connectionTimeouts?: ConnectionTimeouts;
 }
+
+export interface ConnectionTimeouts {
+  readonly headersMs: number;
+  readonly requestMs: number;
+  readonly idleMs: number;
+  readonly keepAliveMs: number;
+}
+
+export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000, keepAliveMs: 5_000 };
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   policy: 'continuous',
@@ -110,7 +125,21 @@ export function createServer<T>(model: ServedModel<T>, options: ServerOptions = 
   const compiled = options.policy === 'compiled' ? compiledGraphOf(model) : undefined;
   const scheduler = createScheduler(model, options, adapter, compiled);
   const metrics = createMetrics(scheduler, adapter);
-  const app = Fastify({ bodyLimit: options.bodyLimit, logger: false, return503OnClosing: true });
+  const timeouts = options.connectionTimeouts ?? DEFAULT_CONNECTION_TIMEOUTS;
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    logger: false,
+    // While draining, the route itself answers 503 with retry-after (Fastify's own 503 has none).
+    return503OnClosing: false,
+    // Open connections stay open through the drain, so a request on one gets that 503 rather than a reset;
+    // each closes after its answer (connection: close) or after keepAliveMs idle.
+    forceCloseConnections: false,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: Math.max(timeouts.requestMs, timeouts.headersMs),
+    // Node checks the header and request deadlines on this interval (30 s by default).
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.max(10, Math.min(1000, timeouts.headersMs / 4)) },
+  });
   let closing = false;
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -128,7 +157,10 @@ export function createServer<T>(model: ServedModel<T>, options: ServerOptions = 
     const input = Buffer.isBuffer(request.body)
       ? sampleFromBinary(request.body, engine.inputShape, model.inputSize)
       : sampleFromJson(request.body, engine.inputShape, model.inputSize);
-    if (closing) throw new HttpRefusal(503, 'CLOSING', 'the server is shutting down');
+    if (closing) {
+      void reply.header('retry-after', '1').header('connection', 'close');
+      throw new HttpRefusal(503, 'CLOSING', 'the server is shutting down');
+    }
     if (scheduler.depth >= options.maxQueue) {
       void reply.header('retry-after', '1');
       throw new HttpRefusal(429, 'QUEUE_FULL', `${scheduler.depth} requests queued (at most ${options.maxQueue})`);
