@@ -37,6 +37,8 @@ export interface Gate {
   macs(exit: number): number;
   /** The score as graph operators (see `GateDefinition.onnx`), when the plugin provides it. */
   readonly onnx?: GateLowering;
+  /** The network the gate was created for (gates made by `defineGate` carry it; policies check it). */
+  readonly context?: GateContext;
 }
 
 /** A named, configurable way to make gates; what `defineGate` returns and the registry stores. */
@@ -108,6 +110,7 @@ export function defineGate<Options = Record<string, never>>(
         score: scorer,
         macs: (exit: number) => (macs ? macs(exit, context, options) : context.classes),
         ...(lowering ? { onnx: lowering } : {}),
+        context: Object.freeze({ exits: context.exits, classes: context.classes }),
       });
     },
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type CostModel, computeExitCosts, type ExitCosts } from './cost.js';
-import { ArgumentError, ConfigError } from './errors.js';
+import { ArgumentError, ConfigError, CountMismatchError } from './errors.js';
 import { describeValue, type Gate, type GateContext } from './gate.js';
 import { type NeedFlags, needFlags } from './needs.js';
 import { defaultGateRegistry, type GateRegistry } from './registry.js';
@@ -47,6 +47,14 @@ export interface PolicyParts {
 export function createExitPolicy(parts: PolicyParts, field = 'thresholds'): ExitPolicy {
   if (parts === null || typeof parts !== 'object' || !parts.gate || !parts.costs) {
     throw new ArgumentError({ field: 'policy', expected: '{ gate, thresholds?, costs }', received: describeValue(parts) });
+  }
+  const built = parts.gate.context?.exits;
+  if (built !== undefined && built !== parts.costs.exits) {
+    throw new CountMismatchError({
+      field: 'policy.gate',
+      expected: `a gate created for ${parts.costs.exits} exits (as the costs have)`,
+      received: `gate ${JSON.stringify(parts.gate.name)} created for ${built} exits`,
+    });
   }
   const thresholds = resolveThresholds(parts.gate, parts.thresholds ?? parts.gate.defaultThreshold, parts.costs.exits, field);
   return Object.freeze({ gate: parts.gate, needs: needFlags(parts.gate), thresholds, costs: parts.costs });

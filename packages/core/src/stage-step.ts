@@ -1,5 +1,6 @@
 import type { Engine } from './engine.js';
-import { CountMismatchError } from './errors.js';
+import { ArgumentError, CountMismatchError } from './errors.js';
+import { describeValue } from './gate.js';
 import { decideAtExit, nextHistory } from './exit-step.js';
 import type { ExitResultBuilder } from './exit-result-builder.js';
 import { takeRows } from './math.js';
@@ -42,6 +43,21 @@ export interface StageStepOptions {
 
 /** Checks that a policy was fixed for a network with the engine's number of exits. */
 export function checkPolicyFits<T>(engine: Engine<T>, policy: ExitPolicy): void {
+  if (!policy || !(policy.thresholds instanceof Float64Array) || !policy.costs || !policy.gate) {
+    throw new ArgumentError({
+      field: 'policy',
+      expected: 'an ExitPolicy { gate, needs, thresholds, costs } (made by createExitPolicy or resolvePolicy)',
+      received: describeValue(policy),
+    });
+  }
+  const classes = policy.gate.context?.classes;
+  if (classes !== undefined && classes !== engine.classes) {
+    throw new CountMismatchError({
+      field: 'policy.gate',
+      expected: `a gate created for ${engine.classes} classes (as the engine has)`,
+      received: `gate ${JSON.stringify(policy.gate.name)} created for ${classes} classes`,
+    });
+  }
   if (policy.costs.exits !== engine.exits) {
     throw new CountMismatchError({
       field: 'policy.costs.exits',

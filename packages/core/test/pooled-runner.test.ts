@@ -203,9 +203,17 @@ describe('pooled runner: bad input', () => {
     expect(engine.live()).toBe(0);
   });
 
-  it('the wrong cost table is a CountMismatchError', async () => {
+  it('the wrong cost table is a CountMismatchError, and so is a gate created for another network', async () => {
     const other = computeExitCosts({ stageMacs: [1, 2], headMacs: [1, 1] });
-    const mismatched = createExitPolicy({ gate, thresholds: 0.5, costs: other });
-    await expect(runEarlyExitPooled(dense, mismatched, stream([10]), { minRows: 2 })).rejects.toThrow(CountMismatchError);
+    // A gate created for this 4-exit network does not fit a 2-exit cost table...
+    expect(() => createExitPolicy({ gate, thresholds: 0.5, costs: other })).toThrow(/policy\.gate: expected a gate created for 2 exits/);
+    // ...and a policy made for 2 exits does not fit this engine.
+    const twoExits = createExitPolicy({ gate: testMaxProb.create({}, { exits: 2, classes: dense.classes }), thresholds: 0.5, costs: other });
+    await expect(runEarlyExitPooled(dense, twoExits, stream([10]), { minRows: 2 })).rejects.toThrow(CountMismatchError);
+    // A gate created for another class count is refused at the runner's boundary.
+    const otherClasses = createExitPolicy({ gate: testMaxProb.create({}, { exits: dense.exits, classes: dense.classes + 1 }), thresholds: 0.5, costs });
+    await expect(runEarlyExitPooled(dense, otherClasses, stream([10]), { minRows: 2 })).rejects.toThrow(/policy\.gate: expected a gate created for \d+ classes/);
+    // Something that is not an ExitPolicy is an ArgumentError, not a TypeError.
+    await expect(runEarlyExitPooled(dense, { gate } as never, stream([10]), { minRows: 2 })).rejects.toThrow(/policy: expected an ExitPolicy/);
   });
 });

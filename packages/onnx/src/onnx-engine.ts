@@ -1,4 +1,4 @@
-import { ArgumentError, type Engine, InputShapeError, shapeSize } from '@offramp/core';
+import { ArgumentError, type Engine, InputShapeError, shapeSize, validateInput } from '@offramp/core';
 import type { OnnxBundle } from './bundle.js';
 import type { OnnxManifest } from './manifest.js';
 import { checkManifest } from './manifest.js';
@@ -261,6 +261,8 @@ export class OnnxEngine implements Engine<OnnxValue> {
     if (this.#released) {
       throw new ArgumentError({ field: 'engine', expected: 'a live engine', received: 'a released engine' });
     }
+    // The runners validate their input; the full graph is called directly, so it checks here (NaN, shape, empty).
+    validateInput(input, batch, this.inputShape);
     const x = this.fromHost(input, batch);
     const out = await this.#full.session.run({ [this.#full.input]: x.tensor }, [this.#full.outputs[0]!]);
     return floatData(out[this.#full.outputs[0]!]!, 'full.logits');

@@ -7,6 +7,8 @@ import {
   computeExitCosts,
   type Engine,
   evaluateTrace,
+  InputShapeError,
+  NonFiniteInputError,
   OfframpError,
   runEarlyExit, createExitPolicy
 } from '@offramp/core';
@@ -107,6 +109,10 @@ describe.each([
         expect(maxAbsDiff(got.hidden![l]!, expected.hidden![l]!)).toBeLessThan(1e-5);
       }
     }
+    const poisoned = input.slice();
+    poisoned[5] = Number.NaN;
+    await expect(engine.runFull(poisoned, N)).rejects.toBeInstanceOf(NonFiniteInputError);
+    await expect(engine.runFull(input.subarray(1), N)).rejects.toBeInstanceOf(InputShapeError);
     const full = await engine.runFull(input, N);
     expect(maxAbsDiff(full, expected.logits[net.stages.length - 1]!)).toBeLessThan(1e-5);
   });

@@ -1,5 +1,6 @@
 import type { TwoStreamModel } from '@offramp/backbones';
 import { ArgumentError, CountMismatchError, computeExitCosts, createExitPolicy } from '@offramp/core';
+import { similarityGate } from '@offramp/gates';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMemory, copiedStateCount, decodeWithExits, decoderPolicy, decoderStepPolicies, runEncoderStream } from '../src/index.js';
@@ -101,7 +102,7 @@ describe('decoding with exits', () => {
     expect(tf.memory().numTensors).toBe(before);
     await expect(decodeWithExits(model, mem, { ...options, steps: 6 })).rejects.toThrow(ArgumentError);
     await expect(decodeWithExits(model, mem, { ...options, policy: [stepPolicy(model, 0.3)] })).rejects.toThrow(CountMismatchError);
-    const twoLayers = createExitPolicy({ gate: similarity, thresholds: 0.3, costs: computeExitCosts({ stageMacs: [1, 1], headMacs: [0, 0] }) });
+    const twoLayers = createExitPolicy({ gate: similarityGate.create({}, { exits: 2, classes: similarity.context!.classes }), thresholds: 0.3, costs: computeExitCosts({ stageMacs: [1, 1], headMacs: [0, 0] }) });
     await expect(decodeWithExits(model, mem, { ...options, policy: twoLayers })).rejects.toThrow(/policy\.costs\.exits/);
   });
 });

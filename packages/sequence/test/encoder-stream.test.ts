@@ -10,7 +10,7 @@ import {
   streamOutputFromTrace,
   traceEncoderStream,
 } from '../src/index.js';
-import { maxProbGate } from '@offramp/gates';
+import { maxProbGate, similarityGate } from '@offramp/gates';
 import { createTestModel, imageInput, n, similarity, streamPolicy, textInput } from './two-stream-fixture.js';
 
 const CLOSED = Number.POSITIVE_INFINITY;
@@ -73,7 +73,7 @@ describe('encoder streams: real early exit agrees with trace evaluation', () => 
     expect(tf.memory().numTensors).toBe(before);
     await expect(runEncoderStream(model, { stream: 'text', n: 2, tokens: new Int32Array(7) }, policy)).rejects.toThrow(ArgumentError);
     expect(() => streamPolicy(model, textInput, [0.5])).toThrow(CountMismatchError);
-    const twoLayers = createExitPolicy({ gate: similarity, thresholds: 0.5, costs: computeExitCosts({ stageMacs: [1, 1], headMacs: [0, 0] }) });
+    const twoLayers = createExitPolicy({ gate: similarityGate.create({}, { exits: 2, classes: similarity.context!.classes }), thresholds: 0.5, costs: computeExitCosts({ stageMacs: [1, 1], headMacs: [0, 0] }) });
     await expect(runEncoderStream(model, textInput, twoLayers)).rejects.toThrow(CountMismatchError);
     const noSimilarity = encoderStreamPolicy(model, 'text', maxProbGate.create({}, { exits: 3, classes: 12 }), 0.5);
     await expect(runEncoderStream(model, textInput, noSimilarity)).rejects.toThrow(/similarity/);

@@ -104,7 +104,7 @@ describe('TokenDecoder', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(() => tokenExitPolicy(lm, gate, [1])).toThrow(CountMismatchError);
     expect(() => tokenExitPolicy(lm, gate, 2)).toThrow(ThresholdRangeError);
-    const twoLayers = createExitPolicy({ gate, thresholds: 0.5, costs: computeExitCosts({ stageMacs: [1, 1], headMacs: [1, 1] }) });
+    const twoLayers = createExitPolicy({ gate: maxProbGate.create({}, { exits: 2, classes: 11 }), thresholds: 0.5, costs: computeExitCosts({ stageMacs: [1, 1], headMacs: [1, 1] }) });
     expect(() => new TokenDecoder(lm, twoLayers)).toThrow(/policy\.costs\.exits/);
     const similarity = similarityGate.create({}, { exits: 3, classes: 11 });
     expect(() => new TokenDecoder(lm, tokenExitPolicy(lm, similarity, 0.5))).toThrow(ArgumentError);
