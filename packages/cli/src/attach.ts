@@ -168,7 +168,8 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
     labels: validation.labels.subarray(calibrationCount),
     n: validation.n - calibrationCount,
   };
-  const headMacsOf = () => heads.map((h, l) => exportHead(h, backbone.stages[l]!.feature, `heads[${l}]`).macs);
+  // The heads are final here (the learned gate trains with them frozen): exported once.
+  const headParts = heads.map((h, l) => exportHead(h, backbone.stages[l]!.feature, `heads[${l}]`));
   const chosen = await timed('train gate', () =>
     trainOrCreateGate(options.gate, {
       exits: exits.length,
@@ -177,12 +178,11 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
       train: trainFeatures,
       validation: validationFeatures,
       stageMacs,
-      headMacs: headMacsOf(),
+      headMacs: headParts.map((h) => h.macs),
       seed: options.seed ?? 0,
       ...(options.lambda !== undefined ? { lambda: options.lambda } : {}),
     }),
   );
-  const headParts = heads.map((h, l) => exportHead(h, backbone.stages[l]!.feature, `heads[${l}]`));
   for (const h of heads) h.dispose();
   const { gate } = chosen;
   const costs = computeExitCosts({ stageMacs, headMacs: headParts.map((h) => h.macs), gateMacs: stageMacs.map((_, l) => gate.macs(l)) });
@@ -190,14 +190,14 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
   const plain = buildBundle({ inputShape, classes, stages: backbone.stages, heads: headParts });
   const engine = await OnnxEngine.create(runtime, plain);
   const evaluation = test ?? certification;
-  const [validationTrace, evaluationTrace] = await timed('traces', async () => {
+  const [certificationTrace, evaluationTrace] = await timed('traces', async () => {
     const v = await collectTrace(engine, certification.images, certification.n);
     return [v, test ? await collectTrace(engine, test.images, test.n) : v] as const;
   });
   await engine.release();
 
   const certified = await timed('certify', async () =>
-    riskControlledThresholds(validationTrace, gate, costs, {
+    riskControlledThresholds(certificationTrace, gate, costs, {
       risk: 'error-increase',
       epsilon: options.risk,
       delta: options.delta,

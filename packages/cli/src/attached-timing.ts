@@ -1,6 +1,7 @@
 import { type ExitPolicy, measureStageTimes, median, shapeSize } from '@offramp/core';
 import { type CompiledEarlyExit, type OnnxEngine, type OrtSessionOptions } from '@offramp/onnx';
 import { compiledPass, earlyExitPass, fullModelPass, type Pass } from '@offramp/onnx/node';
+import { disagreements } from './operating-point.js';
 import { stepProgress } from './step-progress.js';
 
 /** One thread, sequential: the time of one request on one core, comparable between machines. */
@@ -37,12 +38,6 @@ export interface TimingOptions {
   readonly passes: number;
 }
 
-function differences(a: Pass, b: Pass): number {
-  let count = 0;
-  for (let i = 0; i < a.exit.length; i++) if (a.exit[i] !== b.exit[i] || a.prediction[i] !== b.prediction[i]) count++;
-  return count;
-}
-
 /**
  * Times an attached model on `images` (n samples): per batch size, one warm-up pass of each mode, then
  * `passes` rounds that run the full graph, the JS-driven early exit (runEarlyExit) and the compiled graph
@@ -60,7 +55,7 @@ export async function timeAttached(
   const fullMacs = policy.costs.cumulativeMacs[engine.exits - 1]!;
   const bar = stepProgress('timing', options.batches.length * (options.passes + 1) * 3);
   const rows: TimingRow[] = [];
-  let disagreements = 0;
+  let disagreed = 0;
   try {
     for (const batch of options.batches) {
       const modes = [
@@ -77,7 +72,7 @@ export async function timeAttached(
           if (round > 0) seconds[m]!.push(pass.seconds);
           bar.advance(1);
         }
-        if (round === 0) disagreements = Math.max(disagreements, differences(passes[1]!, passes[2]!));
+        if (round === 0) disagreed = Math.max(disagreed, disagreements(passes[1]!, passes[2]!));
       }
       const [fullUs, earlyExitUs, compiledUs] = seconds.map((s) => (median(s) * 1e6) / n) as [number, number, number];
       const rowsIn = Math.min(batch, n);
@@ -92,7 +87,7 @@ export async function timeAttached(
   } finally {
     bar.stop();
   }
-  return { samples: n, passes: options.passes, rows, disagreements };
+  return { samples: n, passes: options.passes, rows, disagreements: disagreed };
 }
 
 /** The timing as a Markdown table. */

@@ -1,9 +1,9 @@
 import { dirname, join, resolve } from 'node:path';
 import { collectTrace } from '@offramp/core';
-import { compiledPass, earlyExitPass, type Pass } from '@offramp/onnx/node';
+import { compiledPass, earlyExitPass } from '@offramp/onnx/node';
 import { openAttached } from './attached-folder.js';
 import { readDataSource } from './data-source.js';
-import { evaluateOnTrace, type ExitingSummary } from './operating-point.js';
+import { disagreements, evaluateOnTrace, type ExitingSummary } from './operating-point.js';
 
 export interface EvaluateOptions {
   /** A .npz file or a dataset by name. */
@@ -27,12 +27,6 @@ export interface EvaluationReport {
   readonly exitAccuracies: readonly number[];
   /** Samples where the runner's exit or prediction differs from trace evaluation (0 when they agree). */
   readonly disagreements: { readonly jsRunner: number; readonly compiledGraph: number };
-}
-
-function disagreements(pass: Pass, exit: Int32Array, prediction: Int32Array): number {
-  let count = 0;
-  for (let i = 0; i < exit.length; i++) if (pass.exit[i] !== exit[i] || pass.prediction[i] !== prediction[i]) count++;
-  return count;
 }
 
 /**
@@ -62,8 +56,8 @@ export async function evaluateAttached(folder: string, options: EvaluateOptions)
       oracle: evaluated.oracle,
       exitAccuracies: evaluated.exitAccuracies,
       disagreements: {
-        jsRunner: disagreements(js, evaluated.exit, evaluated.prediction),
-        compiledGraph: disagreements(graph, evaluated.exit, evaluated.prediction),
+        jsRunner: disagreements(js, evaluated),
+        compiledGraph: disagreements(graph, evaluated),
       },
     };
   } finally {

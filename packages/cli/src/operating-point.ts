@@ -36,6 +36,16 @@ export interface TraceEvaluation {
   readonly prediction: Int32Array;
 }
 
+/** Samples on which two ways of running early exit chose a different exit or prediction (0 when they agree). */
+export function disagreements(
+  a: { readonly exit: ArrayLike<number>; readonly prediction: ArrayLike<number> },
+  b: { readonly exit: ArrayLike<number>; readonly prediction: ArrayLike<number> },
+): number {
+  let count = 0;
+  for (let i = 0; i < a.exit.length; i++) if (a.exit[i] !== b.exit[i] || a.prediction[i] !== b.prediction[i]) count++;
+  return count;
+}
+
 /** Evaluates `policy` on a trace with labels: the numbers of results.json, `offramp eval` and the report. */
 export function evaluateOnTrace(trace: Trace, policy: ExitPolicy, labels: Int32Array): TraceEvaluation {
   const { costs } = policy;

@@ -1,6 +1,6 @@
 import { reliabilityDiagramSvg, xyChartSvg } from '@offramp/plot';
 import type { AttachResults } from './attach-results.js';
-import type { AttachedTiming } from './attached-timing.js';
+import type { AttachedTiming, TimingRow } from './attached-timing.js';
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const percent = (v: number): string => `${(100 * v).toFixed(2)}%`;
@@ -49,15 +49,15 @@ export async function renderReportHtml(results: AttachResults, curves: ReportCur
     });
   const macsSvg = await chart(curves.macs, 'mean MACs relative to the last exit', { early: earlyExit.macsRatio, oracle: oracle.macsRatio }, `Accuracy vs MACs (${results.gate} gate)`);
   const batched = timing?.rows.at(-1);
+  /** Mean measured time of samples leaving as counted, relative to the full graph's. */
+  const relativeTime = (counts: readonly number[], row: TimingRow) =>
+    counts.reduce((sum, c, l) => sum + c * row.exitUs[l]!, 0) / results.samples / row.fullUs;
   const timeSvg =
     curves.time && batched
       ? await chart(
           curves.time,
           `time per sample relative to the full graph (batch ${curves.timeBatch ?? batched.batch}, measured per exit)`,
-          {
-            early: earlyExit.exitCounts.reduce((a, c, l) => a + c * batched.exitUs[l]!, 0) / results.samples / batched.fullUs,
-            oracle: oracle.exitCounts.reduce((a, c, l) => a + c * batched.exitUs[l]!, 0) / results.samples / batched.fullUs,
-          },
+          { early: relativeTime(earlyExit.exitCounts, batched), oracle: relativeTime(oracle.exitCounts, batched) },
           'Accuracy vs measured time',
         )
       : '';

@@ -22,18 +22,23 @@ export function boundedJson(value: unknown, max = MAX_CHARS): string {
     else if (typeof v === 'string' || typeof v === 'boolean') out += JSON.stringify(v);
     else if (v === null || typeof v !== 'object') out += 'null';
     else if (Array.isArray(v)) {
+      // Each item takes at least one character: no more than `max` of them can show.
       const parts: Step[] = [{ text: '[' }];
-      v.forEach((item, i) => {
+      v.slice(0, max).forEach((item, i) => {
         if (i > 0) parts.push({ text: ',' });
         parts.push({ value: item });
       });
-      parts.push({ text: ']' });
+      parts.push({ text: v.length > max ? ',...]' : ']' });
       for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
     } else {
       const parts: Step[] = [{ text: '{' }];
-      Object.entries(v).forEach(([key, item], i) => {
-        parts.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(key)}:` }, { value: item });
-      });
+      let i = 0;
+      for (const key in v) {
+        if (!Object.hasOwn(v, key)) continue;
+        if (i === max) break;
+        parts.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(key)}:` }, { value: (v as Record<string, unknown>)[key] });
+        i++;
+      }
       parts.push({ text: '}' });
       for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
     }

@@ -38,3 +38,11 @@ describe('values described in error messages', () => {
     expect(() => parsePolicySpec(nestedObject(5000))).toThrow(ConfigError);
   });
 });
+
+describe('large values', () => {
+  it('reads only the first items of a huge array or object', () => {
+    expect(boundedJson(new Array(5_000_000).fill(7))).toBe(`[${'7,'.repeat(38)}...`);
+    const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    expect(boundedJson(wide)).toMatch(/^\{"k0":0,"k1":1,.*\.\.\.$/);
+  });
+});
