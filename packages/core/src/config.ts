@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, CountMismatchError } from './errors.js';
 import { type ExitPolicy, policySpecSchema, resolvePolicy } from './policy.js';
 import { defaultGateRegistry, type GateRegistry } from './registry.js';
+import { parseJsonText } from './json-text.js';
 import { issueDetails } from './zod-issue.js';
 
 const positiveInt = z.number().int().positive();
@@ -21,7 +22,7 @@ export const networkConfigSchema = z
     heads: z.array(part),
     /** The policy the network runs with: gate, options, thresholds. */
     policy: policySpecSchema,
-    /** Other operating points evaluated for the network (e.g. one per gate), same shape. */
+    /** Other operating points evaluated for the network, one per gate (none the policy's gate), same shape. */
     alternatives: z.array(policySpecSchema).optional(),
     costs: z
       .object({ stageMacs: z.array(z.number().nonnegative()), headMacs: z.array(z.number().nonnegative()) })
@@ -56,7 +57,7 @@ export function policyFromConfig(
  */
 export function parseNetworkConfigShape(raw: unknown, prefix = ''): NetworkConfig {
   const parsed = networkConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(issueDetails(parsed.error.issues[0]!, raw, prefix));
+  if (!parsed.success) throw new ConfigError(issueDetails(parsed.error.issues[0]!, raw, prefix, networkConfigSchema));
   return parsed.data;
 }
 
@@ -86,23 +87,25 @@ export function parseNetworkConfig(raw: unknown, registry: GateRegistry = defaul
   const costs = config.costs ?? { stageMacs: new Array<number>(config.exits).fill(0), headMacs: new Array<number>(config.exits).fill(0) };
   const network = { exits: config.exits, classes: config.classes, ...costs };
   resolvePolicy(config.policy, network, registry, 'policy');
+  const gates = new Map([[config.policy.gate, 'policy']]);
   config.alternatives?.forEach((spec, k) => {
-    resolvePolicy(spec, network, registry, `alternatives[${k}]`);
+    const field = `alternatives[${k}]`;
+    const taken = gates.get(spec.gate);
+    if (taken !== undefined) {
+      throw new ConfigError({
+        field: `${field}.gate`,
+        expected: 'a gate not used by the policy or another alternative (one operating point per gate)',
+        received: `${JSON.stringify(spec.gate)}, the gate of ${taken}`,
+      });
+    }
+    gates.set(spec.gate, field);
+    resolvePolicy(spec, network, registry, field);
   });
   return config;
 }
 
-/** Parses JSON text, then validates it as a network config. */
-export function parseNetworkConfigJson(text: string, registry?: GateRegistry): NetworkConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError({
-      field: '(json)',
-      expected: 'valid JSON',
-      received: error instanceof Error ? error.message : String(error),
-    });
-  }
+/** Parses JSON text (bounded, each key once; see parseJsonText), then validates it as a network config. */
+export function parseNetworkConfigJson(text: string, registry?: GateRegistry, source = 'config'): NetworkConfig {
+  const raw = parseJsonText(text, { source, error: (details) => new ConfigError(details) });
   return parseNetworkConfig(raw, registry);
 }

@@ -62,6 +62,7 @@ export { validateInput } from './input.js';
 export { checkBatchShape, checkSampleShape, checkWholeNumber } from './shape.js';
 export { argmaxRows, cosineRows, median, shapeSize, softmaxRows, takeRows } from './math.js';
 export { createRng, type Rng } from './random.js';
+export { parseJsonText, type JsonTextLimits, type JsonTextOptions } from './json-text.js';
 export {
   networkConfigSchema,
   parseNetworkConfig,

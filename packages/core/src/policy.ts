@@ -74,7 +74,7 @@ export interface PolicyNetwork extends GateContext {
 /** Checks raw JSON as a policy spec; a ConfigError names the first bad field under `field`. */
 export function parsePolicySpec(raw: unknown, field = 'policy'): PolicySpec {
   const parsed = policySpecSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(issueDetails(parsed.error.issues[0]!, raw, field));
+  if (!parsed.success) throw new ConfigError(issueDetails(parsed.error.issues[0]!, raw, field, policySpecSchema));
   return parsed.data;
 }
 

@@ -93,8 +93,38 @@ describe('network config', () => {
       c.policy = { gate: 'test-max-prob', threshold: [0.5, 0.5] };
     });
     expect(() => parseNetworkConfig(misspelt, registry)).toThrow(ConfigError);
-    expect(() => parseNetworkConfig(misspelt, registry)).toThrow(/^policy\.threshold: expected no such key/);
-    expect(() => parseNetworkConfig(withChange((c) => { c.activeGate = 'x'; }), registry)).toThrow(/^activeGate: /);
+    expect(() => parseNetworkConfig(misspelt, registry)).toThrow(
+      /^policy\.threshold: expected no such key \(did you mean "thresholds"\?\)/,
+    );
+    expect(() => parseNetworkConfig(withChange((c) => { c.activeGate = 'x'; }), registry)).toThrow(
+      /^activeGate: expected no such key \(unknown keys are not ignored; known: version, name, inputShape/,
+    );
+    expect(() => parseNetworkConfig(withChange((c) => { c.clases = 10; }), registry)).toThrow(/did you mean "classes"/);
+    const inArray = withChange((c) => { (c.heads as object[])[2] = { type: 'linear', option: {} }; });
+    expect(() => parseNetworkConfig(inArray, registry)).toThrow(/^heads\[2\]\.option: expected no such key \(did you mean "options"\?\)/);
+    const nested = withChange((c) => { c.costs = { stageMacs: [1, 1, 1], headMacs: [1, 1, 1], headMac: [] }; });
+    expect(() => parseNetworkConfig(nested, registry)).toThrow(/^costs\.headMac: .*did you mean "headMacs"/);
+  });
+  it('one operating point per gate: a gate twice among the policy and the alternatives is an error', () => {
+    const twice = withChange((c) => {
+      c.alternatives = [{ gate: 'test-max-prob', thresholds: [0.9, 0.8] }, { gate: 'test-max-prob', thresholds: [0.5, 0.5] }];
+    });
+    expect(() => parseNetworkConfig(twice, registry)).toThrow(ConfigError);
+    expect(() => parseNetworkConfig(twice, registry)).toThrow(/^alternatives\[1\]\.gate: .*"test-max-prob", the gate of alternatives\[0\]/);
+    const policyGate = withChange((c) => { c.alternatives = [{ gate: 'test-agreement' }]; });
+    expect(() => parseNetworkConfig(policyGate, registry)).toThrow(/^alternatives\[0\]\.gate: .*the gate of policy/);
+  });
+  it('JSON that names a key twice, nests too deep or is too long is refused with a ConfigError', () => {
+    const text = JSON.stringify(valid).replace('"classes":10', '"classes":10,"classes":3');
+    expect(() => parseNetworkConfigJson(text, registry, 'net.json')).toThrow(ConfigError);
+    expect(() => parseNetworkConfigJson(text, registry, 'net.json')).toThrow(/^net\.json: classes: expected each key once per object, received "classes" twice/);
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    expect(() => parseNetworkConfigJson(deep, registry)).toThrow(/^config: \[0\]\[0\].*expected at most 64 levels of nesting/);
+  });
+  it('a missing config file is a ConfigError naming the path', async () => {
+    const path = join(tmpdir(), 'offramp-no-such-config.json');
+    await expect(readNetworkConfig(path, registry)).rejects.toThrow(ConfigError);
+    await expect(readNetworkConfig(path, registry)).rejects.toThrow(`path: expected a readable network config file (JSON), received no file at ${path}`);
   });
   it('resolves its policy into a fixed runtime policy', () => {
     const config = parseNetworkConfig(valid, registry);
