@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'COUNT_MISMATCH'
   | 'ARGUMENT_INVALID'
   | 'GATE_NOT_COMPILABLE'
-  | 'PEER_MISSING';
+  | 'PEER_MISSING'
+  | 'RUN_FAILED';
 
 export interface ErrorDetails {
   /** The field, argument or path that is wrong, e.g. `heads[1].type` or `thresholds[0]`. */

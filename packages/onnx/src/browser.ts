@@ -5,7 +5,7 @@
  * free a web bundler drops the exporter's onnx-proto and protobufjs unless the page uses
  * CompiledEarlyExit; pass the engine your own `import * as ort from 'onnxruntime-web/wasm'`.
  */
-export { MissingTensorError, OnnxModelError } from './errors.js';
+export { MissingTensorError, OnnxModelError, OnnxRunError } from './errors.js';
 export { checkFeatureSpec, type FeatureLayout, type FeatureSpec } from './feature.js';
 export type { OnnxBundle } from './bundle.js';
 export { checkManifest, type GraphEntry, type OnnxManifest } from './manifest.js';

@@ -6,7 +6,7 @@
  * page can load on first use with a dynamic `import()`; pass the runner your own
  * `import * as ort from 'onnxruntime-web/wasm'`.
  */
-export { MissingTensorError, OnnxModelError } from './errors.js';
+export { MissingTensorError, OnnxModelError, OnnxRunError } from './errors.js';
 export type { OnnxBundle } from './bundle.js';
 export type { OrtRuntime, OrtSessionOptions } from './runtime.js';
 export * from './compile/index.js';

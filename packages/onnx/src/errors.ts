@@ -20,3 +20,10 @@ export class MissingTensorError extends OfframpError {
     this.tensor = tensor;
   }
 }
+
+/** onnxruntime failed while running a graph: names the graph and the stage or exit it was running for. */
+export class OnnxRunError extends OfframpError {
+  constructor(details: ErrorDetails) {
+    super('RUN_FAILED', details);
+  }
+}

@@ -1,6 +1,7 @@
 import { ArgumentError, validateInput, shapeSize } from '@offramp/core';
 import type { StagePart } from './bundle.js';
 import { nchwToNhwc } from './feature.js';
+import { runSession } from './run-session.js';
 import type { OrtRuntime, OrtSessionOptions } from './runtime.js';
 
 /**
@@ -33,7 +34,7 @@ export async function extractFeatures(
       ]);
       for (let l = 0; l < sessions.length; l++) {
         const stage = backbone.stages[l]!;
-        const result = await sessions[l]!.run({ [stage.input]: x }, [stage.output]);
+        const result = await runSession(sessions[l]!, { [stage.input]: x }, [stage.output], `stage ${l}`);
         x = result[stage.output]!;
         const data = x.data as Float32Array;
         const host = stage.feature.layout === 'NCHW' ? nchwToNhwc(data, count, stage.feature.shape) : data;

@@ -1,4 +1,4 @@
-export { MissingTensorError, OnnxModelError } from './errors.js';
+export { MissingTensorError, OnnxModelError, OnnxRunError } from './errors.js';
 export { checkFeatureSpec, hostShape, nchwToNhwc, type FeatureLayout, type FeatureSpec } from './feature.js';
 export { GraphBuilder, OPSET, TENSOR_TYPE, type AttributeValue, type HostTensor } from './graph-builder.js';
 export type { HostLayer } from './host-layer.js';

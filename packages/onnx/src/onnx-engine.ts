@@ -3,6 +3,7 @@ import type { OnnxBundle } from './bundle.js';
 import type { OnnxManifest } from './manifest.js';
 import { checkManifest } from './manifest.js';
 import { OnnxModelError } from './errors.js';
+import { runSession } from './run-session.js';
 import { type FeatureLayout, type FeatureSpec, nchwToNhwc } from './feature.js';
 import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetadata } from './runtime.js';
 
@@ -26,6 +27,8 @@ export interface OnnxEngineOptions {
 }
 
 interface Graph {
+  /** What the graph runs for, in errors: e.g. `stage 2 (fused2.onnx)`. */
+  readonly name: string;
   readonly session: OrtSession;
   readonly input: string;
   readonly outputs: readonly string[];
@@ -37,6 +40,7 @@ async function openGraph(
   entry: { file: string; input: string; outputs: readonly string[] },
   options: OrtSessionOptions | undefined,
   expected: ExpectedShapes,
+  role: string,
 ): Promise<Graph> {
   const bytes = bundle.files[entry.file];
   if (!bytes) {
@@ -58,7 +62,7 @@ async function openGraph(
     await session.release();
     throw error;
   }
-  return { session, input: entry.input, outputs: entry.outputs };
+  return { name: `${role} (${entry.file})`, session, input: entry.input, outputs: entry.outputs };
 }
 
 /** What the manifest says a graph takes and gives per sample (undefined: not checked). */
@@ -146,18 +150,18 @@ export class OnnxEngine implements Engine<OnnxValue> {
   /** Opens a session per graph of the bundle. */
   static async create(runtime: OrtRuntime, bundle: OnnxBundle, options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
     const manifest = checkManifest(bundle.manifest);
-    const open = (entry: { file: string; input: string; outputs: readonly string[] }, expected: ExpectedShapes) =>
-      openGraph(runtime, bundle, entry, options.sessionOptions, expected);
+    const open = (entry: { file: string; input: string; outputs: readonly string[] }, expected: ExpectedShapes, role: string) =>
+      openGraph(runtime, bundle, entry, options.sessionOptions, expected, role);
     const fused = options.fused ?? true;
     const logits = [manifest.classes];
     const stageInput = (l: number) => (l === 0 ? manifest.inputShape : undefined);
     const graphs = {
-      stages: await Promise.all(manifest.stages.map((e, l) => open(e, { field: `manifest.stages[${l}]`, input: stageInput(l), outputs: [undefined] }))),
-      heads: await Promise.all(manifest.heads.map((e, l) => open(e, { field: `manifest.heads[${l}]`, outputs: [logits] }))),
+      stages: await Promise.all(manifest.stages.map((e, l) => open(e, { field: `manifest.stages[${l}]`, input: stageInput(l), outputs: [undefined] }, `stage ${l}`))),
+      heads: await Promise.all(manifest.heads.map((e, l) => open(e, { field: `manifest.heads[${l}]`, outputs: [logits] }, `head ${l}`))),
       fused: fused
-        ? await Promise.all(manifest.fused.map((e, l) => open(e, { field: `manifest.fused[${l}]`, input: stageInput(l), outputs: [undefined, logits] })))
+        ? await Promise.all(manifest.fused.map((e, l) => open(e, { field: `manifest.fused[${l}]`, input: stageInput(l), outputs: [undefined, logits] }, `stage ${l}`)))
         : undefined,
-      full: await open(manifest.full, { field: 'manifest.full', input: manifest.inputShape, outputs: [logits] }),
+      full: await open(manifest.full, { field: 'manifest.full', input: manifest.inputShape, outputs: [logits] }, 'full model'),
     };
     return new OnnxEngine(runtime, manifest, graphs);
   }
@@ -192,12 +196,12 @@ export class OnnxEngine implements Engine<OnnxValue> {
     const { shape, layout } = this.#features[stage]!;
     if (this.#fused) {
       const graph = this.#fused[stage]!;
-      const out = await graph.session.run({ [graph.input]: input.tensor }, [...graph.outputs]);
+      const out = await runSession(graph.session, { [graph.input]: input.tensor }, [...graph.outputs], graph.name);
       const logits = floatData(out[graph.outputs[1]!]!, `fused${stage}.logits`);
       return { tensor: out[graph.outputs[0]!]!, batch: input.batch, shape, layout, logits, exit: stage };
     }
     const graph = this.#stages[stage]!;
-    const out = await graph.session.run({ [graph.input]: input.tensor }, [graph.outputs[0]!]);
+    const out = await runSession(graph.session, { [graph.input]: input.tensor }, [graph.outputs[0]!], graph.name);
     return { tensor: out[graph.outputs[0]!]!, batch: input.batch, shape, layout };
   }
 
@@ -205,7 +209,7 @@ export class OnnxEngine implements Engine<OnnxValue> {
     this.#checkIndex(exit, 'exit');
     if (hidden.logits && hidden.exit === exit) return hidden.logits;
     const graph = this.#heads[exit]!;
-    const out = await graph.session.run({ [graph.input]: hidden.tensor }, [graph.outputs[0]!]);
+    const out = await runSession(graph.session, { [graph.input]: hidden.tensor }, [graph.outputs[0]!], graph.name);
     return floatData(out[graph.outputs[0]!]!, `head${exit}.logits`);
   }
 
@@ -264,7 +268,7 @@ export class OnnxEngine implements Engine<OnnxValue> {
     // The runners validate their input; the full graph is called directly, so it checks here (NaN, shape, empty).
     validateInput(input, batch, this.inputShape);
     const x = this.fromHost(input, batch);
-    const out = await this.#full.session.run({ [this.#full.input]: x.tensor }, [this.#full.outputs[0]!]);
+    const out = await runSession(this.#full.session, { [this.#full.input]: x.tensor }, [this.#full.outputs[0]!], this.#full.name);
     return floatData(out[this.#full.outputs[0]!]!, 'full.logits');
   }
 

@@ -17,7 +17,7 @@ import { createLinearHead, createMlpHead, type TfModule } from '@offramp/heads';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportNetwork } from '../src/export.js';
-import { OnnxEngine, OnnxModelError, type OnnxValue, loadWebRuntime } from '../src/index.js';
+import { OnnxEngine, OnnxModelError, OnnxRunError, type OnnxValue, loadWebRuntime } from '../src/index.js';
 import { readOnnxBundle, writeOnnxBundle } from '../src/node.js';
 import { maxAbsDiff, nodeRuntime, uniform } from './helpers.js';
 
@@ -115,6 +115,17 @@ describe.each([
     await expect(engine.runFull(input.subarray(1), N)).rejects.toBeInstanceOf(InputShapeError);
     const full = await engine.runFull(input, N);
     expect(maxAbsDiff(full, expected.logits[net.stages.length - 1]!)).toBeLessThan(1e-5);
+  });
+
+  it('an onnxruntime failure at run time is an OnnxRunError naming the stage and the graph', async () => {
+    // The raw input handed to stage 1, which reads stage 0's features: onnxruntime refuses the dimensions.
+    for (const [e, graph] of [[engine, 'fused1.onnx'], [separate, 'stage1.onnx']] as const) {
+      const x = e.fromHost(input, N);
+      const failed = e.runStage(1, x);
+      await expect(failed).rejects.toBeInstanceOf(OnnxRunError);
+      await expect(e.runStage(1, x)).rejects.toThrow(new RegExp(`^stage 1 \\(${graph.replace('.', '\\.')}\\): expected a run of the graph .*received an onnxruntime error: `));
+      e.dispose(x);
+    }
   });
 
   it('runs early exit exactly as trace evaluation predicts, sample for sample', async () => {

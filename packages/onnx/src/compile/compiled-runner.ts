@@ -1,5 +1,6 @@
 import { ArgumentError, validateInput } from '@offramp/core';
 import { OnnxModelError } from '../errors.js';
+import { runSession } from '../run-session.js';
 import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor } from '../runtime.js';
 import type { CompiledEarlyExitModel } from './compile-early-exit.js';
 import { readCompiledModel } from './read-compiled.js';
@@ -72,12 +73,8 @@ export class CompiledEarlyExit {
     validateInput(input, batch, this.inputShape);
     const { outputs } = this.#compiled;
     const feed = new this.#runtime.Tensor('float32', input, [batch, ...this.inputShape]);
-    const out = await this.#session.run({ [this.#compiled.input]: feed }, [
-      outputs.logits,
-      outputs.exit,
-      outputs.score,
-      outputs.prediction,
-    ]);
+    const fetches = [outputs.logits, outputs.exit, outputs.score, outputs.prediction];
+    const out = await runSession(this.#session, { [this.#compiled.input]: feed }, fetches, 'compiled early exit');
     return {
       batch,
       classes: this.classes,
