@@ -3,7 +3,7 @@ import { ConfigError, CountMismatchError } from './errors.js';
 import { type ExitPolicy, policySpecSchema, resolvePolicy } from './policy.js';
 import { defaultGateRegistry, type GateRegistry } from './registry.js';
 import { parseJsonText } from './json-text.js';
-import { issueDetails } from './zod-issue.js';
+import { issueDetails, mainIssue } from './zod-issue.js';
 
 const positiveInt = z.number().int().positive();
 const options = z.record(z.string(), z.unknown()).default({});
@@ -57,7 +57,7 @@ export function policyFromConfig(
  */
 export function parseNetworkConfigShape(raw: unknown, prefix = ''): NetworkConfig {
   const parsed = networkConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(issueDetails(parsed.error.issues[0]!, raw, prefix, networkConfigSchema));
+  if (!parsed.success) throw new ConfigError(issueDetails(mainIssue(parsed.error.issues), raw, prefix, networkConfigSchema));
   return parsed.data;
 }
 

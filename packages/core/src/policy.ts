@@ -5,7 +5,7 @@ import { describeValue, type Gate, type GateContext } from './gate.js';
 import { type NeedFlags, needFlags } from './needs.js';
 import { defaultGateRegistry, type GateRegistry } from './registry.js';
 import { resolveThresholds } from './thresholds.js';
-import { issueDetails } from './zod-issue.js';
+import { issueDetails, mainIssue } from './zod-issue.js';
 
 /**
  * An exit policy as JSON: the gate plugin's name, its options (a learned gate's weights too), and
@@ -74,7 +74,7 @@ export interface PolicyNetwork extends GateContext {
 /** Checks raw JSON as a policy spec; a ConfigError names the first bad field under `field`. */
 export function parsePolicySpec(raw: unknown, field = 'policy'): PolicySpec {
   const parsed = policySpecSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(issueDetails(parsed.error.issues[0]!, raw, field, policySpecSchema));
+  if (!parsed.success) throw new ConfigError(issueDetails(mainIssue(parsed.error.issues), raw, field, policySpecSchema));
   return parsed.data;
 }
 

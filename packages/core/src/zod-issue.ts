@@ -37,6 +37,14 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
 }
 
 /**
+ * The issue to report of several: an unknown key first (a misspelt key also makes the right key "missing", and
+ * the misspelling is what the user must fix), else the first.
+ */
+export function mainIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  return issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0]!;
+}
+
+/**
  * An error's field, expected and received from a zod issue on `raw`; the field is the issue's path
  * under `prefix`. Unknown keys (a misspelt `threshold` for `thresholds`) are named as the field, with
  * the nearest key `schema` knows there suggested.
