@@ -1,8 +1,8 @@
 import { boundedJson } from './describe-value.js';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type ErrorDetails, GateOptionsError } from './errors.js';
-import { fieldAt, valueAt } from './field-path.js';
+import { fieldAt, type IssuePath, valueAt } from './field-path.js';
 import type { GateLowering } from './gate-graph.js';
+import { checkOptionsSchema, isThenable, type OptionsSchema, pluginLabel } from './options-schema.js';
 import type { ExitSignal, GateNeed } from './signal.js';
 
 /** The closed interval of values a gate's score (and so its thresholds) can take. */
@@ -45,8 +45,11 @@ export interface Gate {
 export interface GatePlugin<Options = unknown> {
   readonly name: string;
   readonly description: string;
-  /** Validates and fills defaults of the options (any Standard Schema library: zod, valibot, ...). */
-  readonly options?: StandardSchemaV1<unknown, Options>;
+  /**
+   * Validates and fills defaults of the options: a Standard Schema v1 (zod >= 3.24, zod 4, valibot >= 1,
+   * arktype >= 2), checked when the plugin is defined or registered.
+   */
+  readonly options?: OptionsSchema<Options>;
   create(options: Options, context: GateContext): Gate;
 }
 
@@ -54,7 +57,8 @@ export interface GatePlugin<Options = unknown> {
 export interface GateDefinition<Options> {
   readonly name: string;
   readonly description?: string;
-  readonly options?: StandardSchemaV1<unknown, Options>;
+  /** The options schema: a Standard Schema v1 (zod >= 3.24, zod 4, valibot >= 1, arktype >= 2). */
+  readonly options?: OptionsSchema<Options>;
   readonly needs?: readonly GateNeed[];
   /** Fixed score range, or computed from options and context (e.g. patience scores up to L - 1). */
   readonly range: ScoreRange | ((options: Options, context: GateContext) => ScoreRange);
@@ -87,6 +91,7 @@ export function defineGate<Options = Record<string, never>>(
       received: JSON.stringify(definition.name),
     });
   }
+  checkOptionsSchema(definition, 'gate', 'definition.options', (details) => new GateOptionsError(details));
   const needs = Object.freeze([...(definition.needs ?? [])]);
   return Object.freeze({
     name: definition.name,
@@ -116,31 +121,49 @@ export function defineGate<Options = Record<string, never>>(
   });
 }
 
-/** Runs a plugin's option schema (a gate's, a backbone's, a head's); throws a GateOptionsError naming the first bad field. */
+/**
+ * Runs a plugin's option schema (a gate's, a backbone's, a head's) on `raw` (undefined means `{}`); throws
+ * the error `makeError` builds (a GateOptionsError by default) naming the first bad field under `field`.
+ * A schema that is not a Standard Schema v1, or validates asynchronously, is an error naming
+ * `plugin.options` and the plugin (`kind` and name).
+ */
 export function validateGateOptions<Options>(
-  plugin: { readonly name: string; readonly options?: StandardSchemaV1<unknown, Options> },
+  plugin: { readonly name: string; readonly options?: OptionsSchema<Options> },
   raw: unknown,
   field = 'options',
   makeError: (details: ErrorDetails) => Error = (details) => new GateOptionsError(details),
+  kind = 'gate',
 ): Options {
-  if (!plugin.options) return (raw ?? {}) as Options;
-  const result = plugin.options['~standard'].validate(raw ?? {});
-  if (result instanceof Promise) {
+  if (plugin.options === undefined) return (raw ?? {}) as Options;
+  checkOptionsSchema(plugin, kind, 'plugin.options', makeError);
+  const result: unknown = plugin.options['~standard'].validate(raw ?? {});
+  if (isThenable(result)) {
+    // Nobody awaits it: a rejection must not become an unhandled one.
+    Promise.resolve(result).catch(() => undefined);
     throw makeError({
-      field,
-      expected: 'a synchronous options schema',
-      received: `an asynchronous schema for gate ${JSON.stringify(plugin.name)}`,
+      field: 'plugin.options',
+      expected: 'a schema that validates synchronously (options are checked when a part is created, which is synchronous)',
+      received: `for ${pluginLabel(kind, plugin.name)}, a schema whose validate returned a Promise (an async refinement or transform?)`,
     });
   }
-  if (result.issues) {
-    const issue = result.issues[0]!;
+  if (result === null || typeof result !== 'object') {
     throw makeError({
-      field: fieldAt(field, issue.path ?? []),
-      expected: issue.message,
-      received: describeValue(valueAt(raw, issue.path ?? [])),
+      field: 'plugin.options',
+      expected: 'a Standard Schema result ({ value } or { issues })',
+      received: `for ${pluginLabel(kind, plugin.name)}, ${describeValue(result)}`,
     });
   }
-  return result.value;
+  const { issues, value } = result as { issues?: ReadonlyArray<{ message?: unknown; path?: IssuePath }>; value?: unknown };
+  if (issues !== undefined) {
+    const issue = issues[0];
+    const path = Array.isArray(issue?.path) ? issue.path : [];
+    throw makeError({
+      field: fieldAt(field, path),
+      expected: typeof issue?.message === 'string' ? issue.message : 'options the schema accepts',
+      received: describeValue(valueAt(raw, path)),
+    });
+  }
+  return value as Options;
 }
 
 /** Short description of a value for error messages. */

@@ -28,6 +28,7 @@ export {
 } from './registry.js';
 export { matchNames, NamedRegistry, type RegistryErrors } from './named-registry.js';
 export { PartRegistry, type PartPlugin } from './part-plugin.js';
+export { isStandardSchema, OPTIONS_SCHEMA_EXPECTED, type OptionsSchema } from './options-schema.js';
 export type { Engine } from './engine.js';
 export type { Module } from './module.js';
 export { DenseEngine, type DenseEngineSpec, type DenseLayer, type HostBatch } from './dense-engine.js';

@@ -1,7 +1,7 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ConfigError, type ErrorDetails } from './errors.js';
 import { validateGateOptions } from './gate.js';
 import { NamedRegistry } from './named-registry.js';
+import { checkOptionsSchema, type OptionsSchema } from './options-schema.js';
 
 /**
  * A named way to build one part of a network from JSON options (a backbone, a head): what a
@@ -11,8 +11,11 @@ import { NamedRegistry } from './named-registry.js';
 export interface PartPlugin<Options, Context, Part> {
   readonly name: string;
   readonly description: string;
-  /** Validates and fills defaults of the options (any Standard Schema library). */
-  readonly options?: StandardSchemaV1<unknown, Options>;
+  /**
+   * Validates and fills defaults of the options: a Standard Schema v1 (zod >= 3.24, zod 4, valibot >= 1,
+   * arktype >= 2), checked when the plugin is registered.
+   */
+  readonly options?: OptionsSchema<Options>;
   create(options: Options, context: Context): Part;
 }
 
@@ -27,10 +30,22 @@ export class PartRegistry<Context, Part> extends NamedRegistry<PartPlugin<unknow
     });
   }
 
+  /** Adds a plugin; a taken name (unless `replace`) or an options schema that is not a Standard Schema v1 is a ConfigError. */
+  override register(plugin: PartPlugin<unknown, Context, Part>, options?: { replace?: boolean }): void {
+    checkOptionsSchema(plugin, this.kind, 'plugin.options', (details) => new ConfigError(details));
+    super.register(plugin, options);
+  }
+
   /** Builds the part a config names: `{ type, options }` at `field` (errors name `${field}.type` or `${field}.options...`). */
   create(spec: { readonly type: string; readonly options?: unknown }, context: Context, field: string): Part {
     const plugin = this.get(spec.type, `${field}.type`);
-    const options = validateGateOptions(plugin, spec.options, `${field}.options`, (details: ErrorDetails) => new ConfigError(details));
+    const options = validateGateOptions(
+      plugin,
+      spec.options,
+      `${field}.options`,
+      (details: ErrorDetails) => new ConfigError(details),
+      this.kind,
+    );
     return plugin.create(options, context);
   }
 }

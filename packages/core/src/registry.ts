@@ -1,6 +1,7 @@
 import { DuplicateGateError, GateOptionsError, UnknownGateError } from './errors.js';
 import { type Gate, type GateContext, type GatePlugin, validateGateOptions } from './gate.js';
 import { NamedRegistry } from './named-registry.js';
+import { checkOptionsSchema } from './options-schema.js';
 
 /** A gate chosen by name, with its options. */
 export interface GateSpec {
@@ -17,8 +18,12 @@ export class GateRegistry extends NamedRegistry<GatePlugin<unknown>> {
     });
   }
 
-  /** Adds a plugin; a name taken by another plugin is an error unless `replace` is set. */
+  /**
+   * Adds a plugin; a name taken by another plugin is an error unless `replace` is set, and so is an
+   * options schema that is not a Standard Schema v1 (a GateOptionsError naming `plugin.options`).
+   */
   override register<Options>(plugin: GatePlugin<Options>, options?: { replace?: boolean }): void {
+    checkOptionsSchema(plugin, 'gate', 'plugin.options', (details) => new GateOptionsError(details));
     super.register(plugin as GatePlugin<unknown>, options);
   }
 
