@@ -19,7 +19,11 @@ export function pathsOf(value: unknown): (string | number)[][] {
   while (todo.length > 0) {
     const { v, path } = todo.pop()!;
     out.push(path);
-    if (Array.isArray(v)) v.forEach((item, i) => todo.push({ v: item, path: [...path, i] }));
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        todo.push({ v: item, path: [...path, i] });
+      });
+    }
     else if (v !== null && typeof v === 'object') for (const [k, item] of Object.entries(v)) todo.push({ v: item, path: [...path, k] });
   }
   return out;

@@ -139,6 +139,11 @@ export function createServer<T>(model: ServedModel<T>, options: ServerOptions = 
     requestTimeout: Math.max(timeouts.requestMs, timeouts.headersMs),
     // Node checks the header and request deadlines on this interval (30 s by default).
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.max(10, Math.min(1000, timeouts.headersMs / 4)) },
+    // Errors raised before routing (a URL that does not decode) get the same JSON error body as the rest.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = errorAnswer(error);
+      void reply.status(status).send(body);
+    },
   });
   let closing = false;
 

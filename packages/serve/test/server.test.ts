@@ -93,6 +93,15 @@ describe('POST /v1/predict', () => {
     await app.close();
   });
 
+  it('answers a URL that does not decode with a 400 in the same JSON error shape', async () => {
+    const { app } = createServer(model);
+    const bad = await app.inject({ method: 'GET', url: '/%6e%/' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('FST_ERR_BAD_URL');
+    expect(bad.json().error.message).toMatch(/not a valid url component/);
+    await app.close();
+  });
+
   it('refuses with 429 when the queue is full, and says when to retry', async () => {
     const { app } = createServer(slow, { ...DEFAULT_SERVER_OPTIONS, maxQueue: 2, maxWaitMs: 0 });
     const payload = { input: Array.from(sample(inputs, 1)) };
