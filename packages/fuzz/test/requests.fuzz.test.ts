@@ -1,7 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { OnnxValue } from '@offramp/onnx';
-import { createServer, DEFAULT_SERVER_OPTIONS, type ServedModel } from '@offramp/serve';
+// The server from the same sources as the tiny network the serve package tests with.
+import type { ServedModel } from '../../serve/src/served-model.js';
+import { createServer, DEFAULT_SERVER_OPTIONS } from '../../serve/src/server.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyInputs, tinyModel } from '../../serve/test/tiny-network.js';

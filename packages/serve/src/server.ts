@@ -1,5 +1,5 @@
 import { ArgumentError } from '@offramp/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Answer, BatchingOptions, PolicyName, Scheduler } from './answer.js';
 import { batchEarlyExitRunner, compiledRunner, fullModelRunner } from './batch-runners.js';
 import type { CompiledGraph } from './compiled-graph.js';
@@ -142,7 +142,7 @@ export function createServer<T>(model: ServedModel<T>, options: ServerOptions = 
     // Errors raised before routing (a URL that does not decode) get the same JSON error body as the rest.
     frameworkErrors: (error, _request, reply) => {
       const { status, body } = errorAnswer(error);
-      void reply.status(status).send(body);
+      void (reply as FastifyReply).status(status).send(body);
     },
   });
   let closing = false;
