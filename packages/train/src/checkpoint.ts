@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, CountMismatchError, InputShapeError } from '@offramp/core';
-import { writeFileAtomic } from '@offramp/core/node';
-import { type CheckpointEntry, decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
+import type { CheckpointEntry } from './checkpoint-format.js';
 
 const variableField = (name: string): string => `variables[${JSON.stringify(name)}]`;
 
@@ -19,35 +19,22 @@ function checkFloat32(variables: readonly tf.Variable[]): void {
   }
 }
 
-/** Writes the variables' values to `path` as one binary checkpoint, atomically (temporary file + rename). */
+/**
+ * Writes the variables' values to `path` as one binary checkpoint, atomically (writeCheckpoint). NaN or
+ * infinite values are refused before anything is written.
+ */
 export async function saveVariables(path: string, variables: readonly tf.Variable[]): Promise<void> {
   checkFloat32(variables);
   const entries: CheckpointEntry[] = [];
   for (const v of variables) {
     entries.push({ name: v.name, shape: v.shape, values: (await v.data()) as Float32Array });
   }
-  await writeFileAtomic(path, encodeCheckpoint(entries));
-}
-
-/** Reads every entry of a checkpoint file. */
-export async function readCheckpoint(path: string): Promise<CheckpointEntry[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ArgumentError({
-      field: 'path',
-      expected: 'a readable checkpoint file',
-      received: code === 'ENOENT' ? `no file at ${path}` : `${path} (${code ?? String(error)})`,
-    });
-  }
-  return decodeCheckpoint(bytes, path);
+  await writeCheckpoint(path, entries);
 }
 
 /**
- * Loads a checkpoint into `variables`, matched by name. The file must hold exactly these names, each with the
- * variable's shape; nothing is assigned unless every check passes.
+ * Loads a checkpoint into `variables`, matched by name. The file must be whole (its checksum), hold only finite
+ * values and exactly these names, each with the variable's shape; nothing is assigned unless every check passes.
  */
 export async function loadVariables(path: string, variables: readonly tf.Variable[]): Promise<void> {
   checkFloat32(variables);

@@ -5,9 +5,11 @@ export {
   CHECKPOINT_VERSION,
   decodeCheckpoint,
   encodeCheckpoint,
+  upgradeCheckpoint,
   type CheckpointEntry,
 } from './checkpoint-format.js';
-export { checkpointExists, loadVariables, readCheckpoint, saveVariables } from './checkpoint.js';
+export { readCheckpoint, upgradeCheckpointFile, writeCheckpoint } from './checkpoint-file.js';
+export { checkpointExists, loadVariables, saveVariables } from './checkpoint.js';
 export { BestWeights, type BestWeightsOptions } from './best-weights.js';
 export {
   cachedLogits,
