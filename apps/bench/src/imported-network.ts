@@ -50,7 +50,7 @@ export async function importedTorchBundle(runtime: OrtRuntime, appDir: string, t
   const dir = torchFixtureDir(appDir);
   const spec = JSON.parse(await readFile(join(dir, 'torch-cnn.json'), 'utf8')) as FixtureSpec;
   const model = new Uint8Array(await readFile(join(dir, spec.model)));
-  const backbone = importOnnxBackbone({ model, exits: spec.exits, macs: TORCH_CNN_MACS });
+  const backbone = await importOnnxBackbone({ model, exits: spec.exits, macs: TORCH_CNN_MACS }, { runtime });
   const features = await extractFeatures(runtime, backbone, train.images, train.n);
   const heads: TfModule[] = [];
   try {

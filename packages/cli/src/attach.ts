@@ -102,11 +102,14 @@ export async function attachExits(options: AttachOptions): Promise<AttachResults
   ] as const);
 
   const stageMacs = exits.map((e, l) => e.cumulativeMacs - (l === 0 ? 0 : exits[l - 1]!.cumulativeMacs));
-  const backbone = importOnnxBackbone({
-    model: modelBytes,
-    exits: exits.map((e) => ({ tensor: e.name, shape: e.shape, layout: e.layout })),
-    macs: stageMacs,
-  });
+  const backbone = await importOnnxBackbone(
+    {
+      model: modelBytes,
+      exits: exits.map((e) => ({ tensor: e.name, shape: e.shape, layout: e.layout })),
+      macs: stageMacs,
+    },
+    { runtime },
+  );
   const exitKey = JSON.stringify(exits.map((e) => [e.name, e.layout]));
   const features = async (name: string, data: { images: Float32Array; n: number; labels: Int32Array }) => ({
     n: data.n,

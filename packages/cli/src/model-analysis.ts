@@ -1,7 +1,6 @@
-import type { FeatureLayout, OrtRuntime } from '@offramp/onnx';
+import { type FeatureLayout, type OrtRuntime, probeTensors } from '@offramp/onnx';
 import { constantTensors } from './constant-tensors.js';
 import { modelInput, type ModelInput } from './graph-inputs.js';
-import { probeTensors } from './graph-probe.js';
 import { guessLayout } from './layout-guess.js';
 import { legalCutsAfterNodes } from './legal-cuts.js';
 import { decodeOnnx, type DecodedModel } from './onnx-graph.js';
@@ -47,7 +46,7 @@ export async function analyzeModel(
   const decoded = decodeOnnx(bytes, field);
   const { graph } = decoded;
   const input = modelInput(graph, field);
-  const probed = await probeTensors(runtime, decoded, input, { batch: options.probe ?? 1 });
+  const probed = await probeTensors(runtime, bytes, { batch: options.probe ?? 1 }, field);
   const constants = constantTensors(graph);
   const legal = legalCutsAfterNodes(graph, input.name, constants);
   const weights = weightDims(graph.initializer ?? []);

@@ -1,7 +1,8 @@
 import { ArgumentError } from '@offramp/core';
 import { MissingTensorError, OnnxModelError } from './errors.js';
 import { checkFeatureSpec, type FeatureSpec } from './feature.js';
-import { decodeModel, encodeModel, floatValueInfo, type NodeProto, type ValueInfoProto } from './proto.js';
+import { graphInput } from './graph-input.js';
+import { decodeModel, encodeModel, floatValueInfo, type NodeProto } from './proto.js';
 
 /** A tensor of the user's model where an exit sits: the features of that exit's head. */
 export interface ExitPoint extends FeatureSpec {
@@ -22,19 +23,6 @@ export interface CutStage {
 export interface CutResult {
   readonly input: { readonly name: string; readonly shape: readonly number[] };
   readonly stages: readonly CutStage[];
-}
-
-function sampleShape(info: ValueInfoProto, field: string): number[] {
-  const dims = info.type?.tensorType?.shape?.dim ?? [];
-  const shape = dims.slice(1).map((d) => Number(d.dimValue ?? 0));
-  if (dims.length < 2 || shape.some((d) => !(d > 0))) {
-    throw new OnnxModelError({
-      field,
-      expected: 'a model input with a batch axis and a fixed per-sample shape',
-      received: JSON.stringify(dims.map((d) => d.dimParam || Number(d.dimValue ?? 0))),
-    });
-  }
-  return shape;
 }
 
 /**
@@ -60,16 +48,8 @@ export function cutModel(bytes: Uint8Array, exits: readonly ExitPoint[], field =
   }
   const nodes = graph.node ?? [];
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
-  const inputs = (graph.input ?? []).filter((v) => !initializers.has(v.name ?? ''));
-  if (inputs.length !== 1) {
-    throw new OnnxModelError({
-      field: `${field}.graph.input`,
-      expected: 'exactly one (non-weight) input',
-      received: `${inputs.length} inputs (${inputs.map((v) => v.name).join(', ')})`,
-    });
-  }
-  const input = inputs[0]!;
-  const inputName = input.name ?? '';
+  const { name: inputName, shape: inputShape } = graphInput(graph, field);
+  const input = (graph.input ?? []).find((v) => v.name === inputName)!;
   const producer = new Map<string, number>();
   nodes.forEach((node, i) => {
     for (const out of node.output ?? []) producer.set(out, i);
@@ -134,5 +114,5 @@ export function cutModel(bytes: Uint8Array, exits: readonly ExitPoint[], field =
       nodes: stageNodes.length,
     };
   });
-  return { input: { name: inputName, shape: sampleShape(input, `${field}.graph.input[0]`) }, stages };
+  return { input: { name: inputName, shape: inputShape }, stages };
 }

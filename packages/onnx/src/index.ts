@@ -9,7 +9,14 @@ export { buildBundle, type BundleParts, type HeadPart, type OnnxBundle, type Sta
 export { checkManifest, type GraphEntry, type OnnxManifest } from './manifest.js';
 export { checkJsonData, type JsonValue } from './json-data.js';
 export { policyFromManifest } from './manifest-policy.js';
-export { importOnnxBackbone, type ImportedBackbone, type ImportSpec, type StageFile } from './import-backbone.js';
+export {
+  importOnnxBackbone,
+  type ImportedBackbone,
+  type ImportOptions,
+  type ImportSpec,
+  type StageFile,
+} from './import-backbone.js';
+export { probeTensors, type ProbedTensor, type ProbeOptions } from './probe.js';
 export { extractFeatures } from './features.js';
 export {
   loadNodeRuntime,

@@ -123,7 +123,7 @@ describe('a backbone exported by PyTorch (imported, cut at named tensors)', () =
     const fixtures = join(import.meta.dirname, 'fixtures');
     const spec = JSON.parse(await readFile(join(fixtures, 'torch-cnn.json'), 'utf8')) as { exits: ExitPoint[] };
     const model = new Uint8Array(await readFile(join(fixtures, 'torch-cnn.onnx')));
-    const backbone = importOnnxBackbone({ model, exits: spec.exits, macs: [1, 1, 1] });
+    const backbone = await importOnnxBackbone({ model, exits: spec.exits, macs: [1, 1, 1] }, { runtime: await nodeRuntime() });
     const heads = backbone.stages.map((stage, l) => {
       const { shape, layout } = stage.feature;
       const width = layout === 'NHWC' ? shape[shape.length - 1]! : shape[0]!;

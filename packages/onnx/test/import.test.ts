@@ -69,8 +69,8 @@ describe('importing a model exported by PyTorch', () => {
   it.each(['one model cut at tensors', 'one file per stage'])('gives the features torch computed (%s)', async (kind) => {
     const backbone =
       kind === 'one model cut at tensors'
-        ? importOnnxBackbone({ model, exits: fixture.exits, macs: MACS })
-        : importOnnxBackbone({
+        ? await importOnnxBackbone({ model, exits: fixture.exits, macs: MACS })
+        : await importOnnxBackbone({
             stages: await Promise.all(
               fixture.stageFiles.map(async (file, l) => ({
                 model: new Uint8Array(await readFile(join(FIXTURES, file))),
@@ -99,18 +99,18 @@ describe('importing a model exported by PyTorch', () => {
     expect(() => cutModel(model, exits)).toThrow(/exits\[1\]\.tensor.*no\/such\/tensor/);
   });
 
-  it('reports a truncated file with a typed error', () => {
+  it('reports a truncated file with a typed error', async () => {
     const truncated = model.subarray(0, Math.floor(model.length * 0.6));
     expect(() => cutModel(truncated, fixture.exits)).toThrow(OnnxModelError);
-    expect(() => importOnnxBackbone({ stages: [{ model: truncated, ...fixture.exits[0]! }], macs: [1] })).toThrow(
+    await expect(importOnnxBackbone({ stages: [{ model: truncated, ...fixture.exits[0]! }], macs: [1] })).rejects.toThrow(
       OnnxModelError,
     );
   });
 
-  it('rejects exits out of order and bad feature specs', () => {
+  it('rejects exits out of order and bad feature specs', async () => {
     expect(() => cutModel(model, [fixture.exits[1]!, fixture.exits[0]!])).toThrow(OnnxModelError);
     expect(() => cutModel(model, [{ ...fixture.exits[0]!, layout: 'NCHW', shape: [8, 14] }])).toThrow(/shape/);
-    expect(() => importOnnxBackbone({ model, exits: fixture.exits, macs: [1] })).toThrow(/macs/);
+    await expect(importOnnxBackbone({ model, exits: fixture.exits, macs: [1] })).rejects.toThrow(/macs/);
   });
 });
 
@@ -141,7 +141,7 @@ function trainHead(features: Float32Array, labels: Int32Array, shape: number[], 
 describe('heads and a gate on imported features', () => {
   it('train, export and run with real early exit that matches trace evaluation', async () => {
     const runtime = await nodeRuntime();
-    const backbone = importOnnxBackbone({ model, exits: fixture.exits, macs: MACS });
+    const backbone = await importOnnxBackbone({ model, exits: fixture.exits, macs: MACS }, { runtime });
     const split = splitDataset(await loadMnistDigits(), { train: 500, validation: 0, test: 300, seed: 3 });
     const train = await extractFeatures(runtime, backbone, split.train.images, split.train.n);
     const heads = backbone.headInputShapes.map((shape, l) => trainHead(train[l]!, split.train.labels, shape, 40 + l));
