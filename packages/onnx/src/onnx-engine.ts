@@ -154,12 +154,14 @@ export class OnnxEngine implements Engine<OnnxValue> {
       openGraph(runtime, bundle, entry, options.sessionOptions, expected, role);
     const fused = options.fused ?? true;
     const logits = [manifest.classes];
-    const stageInput = (l: number) => (l === 0 ? manifest.inputShape : undefined);
+    // Stage l reads stage l-1's features and gives its own; head l reads stage l's (all per sample, graph layout).
+    const feature = (l: number) => manifest.stages[l]!.feature.shape;
+    const stageInput = (l: number) => (l === 0 ? manifest.inputShape : feature(l - 1));
     const graphs = {
-      stages: await Promise.all(manifest.stages.map((e, l) => open(e, { field: `manifest.stages[${l}]`, input: stageInput(l), outputs: [undefined] }, `stage ${l}`))),
-      heads: await Promise.all(manifest.heads.map((e, l) => open(e, { field: `manifest.heads[${l}]`, outputs: [logits] }, `head ${l}`))),
+      stages: await Promise.all(manifest.stages.map((e, l) => open(e, { field: `manifest.stages[${l}]`, input: stageInput(l), outputs: [feature(l)] }, `stage ${l}`))),
+      heads: await Promise.all(manifest.heads.map((e, l) => open(e, { field: `manifest.heads[${l}]`, input: feature(l), outputs: [logits] }, `head ${l}`))),
       fused: fused
-        ? await Promise.all(manifest.fused.map((e, l) => open(e, { field: `manifest.fused[${l}]`, input: stageInput(l), outputs: [undefined, logits] }, `stage ${l}`)))
+        ? await Promise.all(manifest.fused.map((e, l) => open(e, { field: `manifest.fused[${l}]`, input: stageInput(l), outputs: [feature(l), logits] }, `stage ${l}`)))
         : undefined,
       full: await open(manifest.full, { field: 'manifest.full', input: manifest.inputShape, outputs: [logits] }, 'full model'),
     };

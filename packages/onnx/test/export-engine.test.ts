@@ -217,9 +217,14 @@ describe('export', () => {
         policy: { gate: 'max-prob', thresholds: [0.8] },
         calibration: { temperatures: [1, 1] },
       });
-      await writeOnnxBundle(dir, bundle);
+      const written = await writeOnnxBundle(dir, bundle);
       const read = await readOnnxBundle(dir);
-      expect(read.manifest).toEqual(JSON.parse(JSON.stringify(bundle.manifest)));
+      expect(read.manifest).toEqual(written.manifest);
+      expect(Object.keys(read.files).sort()).toEqual(Object.keys(written.files).sort());
+      for (const [name, bytes] of Object.entries(read.files)) expect(Buffer.from(bytes).equals(written.files[name]!)).toBe(true);
+      expect(read.manifest).toEqual(
+        JSON.parse(JSON.stringify({ ...bundle.manifest, ...pick(written.manifest, ['stages', 'heads', 'fused', 'full']) })),
+      );
       expect(read.manifest.macs.stages).toEqual([20 * 16, 16 * 12]);
       const input = uniform(4 * 20, 9);
       const a = await OnnxEngine.create(await nodeRuntime(), read);
@@ -247,9 +252,13 @@ describe('export', () => {
       await expect(readOnnxBundle(dir)).rejects.toThrow(/manifest\.stages\[0\]: expected \{ file, input, outputs \}.*received \{"a":\{"a":/);
       await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
 
-      const bytes = await readFile(join(dir, 'stage1.onnx'));
-      await writeFile(join(dir, 'stage1.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
-      const truncated = await readOnnxBundle(dir);
+      // A truncated graph on disk no longer matches its SHA-256; given in memory, the engine refuses it.
+      const stage1 = read.manifest.stages[1]!.file;
+      const bytes = await readFile(join(dir, stage1));
+      await writeFile(join(dir, stage1), bytes.subarray(0, Math.floor(bytes.length / 2)));
+      await expect(readOnnxBundle(dir)).rejects.toThrow(OnnxModelError);
+      await expect(readOnnxBundle(dir)).rejects.toThrow(`manifest file ${JSON.stringify(stage1)}: expected bytes with SHA-256`);
+      const truncated = { ...read, files: { ...read.files, [stage1]: bytes.subarray(0, Math.floor(bytes.length / 2)) } };
       await expect(OnnxEngine.create(await nodeRuntime(), truncated)).rejects.toBeInstanceOf(OnnxModelError);
       await writeFile(join(dir, 'manifest.json'), '{"format":"offramp-onnx","version":1,"inputShape":[20]}');
       await expect(readOnnxBundle(dir)).rejects.toThrow(/manifest/);
@@ -259,7 +268,7 @@ describe('export', () => {
     }
   });
 
-  it('checks the manifest against the graphs when it opens them: class count, input shape, names', async () => {
+  it('checks the manifest against the graphs when it opens them: class count, input and feature shapes, names', async () => {
     const net = mlpNet();
     try {
       const bundle = exportNetwork({ inputShape: net.inputShape, classes: 3, stages: net.stages, heads: net.heads });
@@ -274,6 +283,12 @@ describe('export', () => {
       const wrongName = opened({ heads });
       await expect(wrongName).rejects.toBeInstanceOf(OnnxModelError);
       await expect(wrongName).rejects.toThrow(/head1\.onnx: manifest\.heads\[1\]\.outputs\[0\]: expected an output of the graph/);
+      // A feature shape that is not what stage 0 gives (and stage 1 and head 0 read).
+      const width = bundle.manifest.stages[0]!.feature.shape[0]!;
+      const stages = bundle.manifest.stages.map((s, l) => (l === 0 ? { ...s, feature: { ...s.feature, shape: [width + 1] } } : s));
+      await expect(opened({ stages })).rejects.toThrow(
+        new RegExp(`stage0\\.onnx: manifest\\.stages\\[0\\]\\.outputs\\[0\\]: expected per-sample shape \\[${width + 1}\\] \\(manifest\\), received \\[.*${width}\\] declared by the graph`),
+      );
     } finally {
       net.dispose();
     }
@@ -294,3 +309,7 @@ describe('export', () => {
     }
   });
 });
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, value[k]])) as Pick<T, K>;
+}
