@@ -87,7 +87,7 @@ export function buildBundle(parts: BundleParts): OnnxBundle {
   });
   const manifest: OnnxManifest = {
     format: 'offramp-onnx',
-    version: 1,
+    version: 2,
     ...(parts.name ? { name: parts.name } : {}),
     inputShape: [...parts.inputShape],
     classes: parts.classes,

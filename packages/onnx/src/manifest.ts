@@ -16,12 +16,20 @@ export interface GraphEntry {
   readonly file: string;
   readonly input: string;
   readonly outputs: readonly string[];
+  /**
+   * SHA-256 of the file's bytes, 64 lowercase hex digits. writeOnnxBundle writes it for every graph and
+   * readOnnxBundle requires and checks it; a bundle built in memory (buildBundle) has none yet.
+   */
+  readonly sha256?: string;
 }
+
+/** The manifest's format version: 2 adds `sha256` to every graph entry of a bundle on disk. */
+export const MANIFEST_VERSION = 2;
 
 /** What an exported network holds, written next to the .onnx files as manifest.json. */
 export interface OnnxManifest {
   readonly format: 'offramp-onnx';
-  readonly version: 1;
+  readonly version: 2;
   readonly name?: string;
   /** Per-sample input shape, as the first stage reads it (row-major host data). */
   readonly inputShape: readonly number[];
@@ -46,7 +54,8 @@ export interface OnnxManifest {
 }
 
 /** A graph's file: a plain name inside the bundle folder (no folders, no `..`), ending in .onnx. */
-const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.onnx$/;
+export const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.onnx$/;
+const SHA256 = /^[0-9a-f]{64}$/;
 
 function checkEntry(entry: unknown, field: string, outputs: number): void {
   const e = entry as Partial<GraphEntry> | null;
@@ -71,6 +80,13 @@ function checkEntry(entry: unknown, field: string, outputs: number): void {
       received: JSON.stringify(e.file),
     });
   }
+  if (e.sha256 !== undefined && (typeof e.sha256 !== 'string' || !SHA256.test(e.sha256))) {
+    throw new ArgumentError({
+      field: `${field}.sha256`,
+      expected: 'the SHA-256 of the file, 64 lowercase hex digits',
+      received: describeValue(e.sha256),
+    });
+  }
 }
 
 function checkMacsList(values: unknown, field: string, count: number): void {
@@ -81,11 +97,19 @@ function checkMacsList(values: unknown, field: string, count: number): void {
 
 /** Validates a manifest read from JSON; errors name the field. */
 export function checkManifest(raw: unknown): OnnxManifest {
-  const m = raw as Partial<OnnxManifest> | null;
-  if (!m || typeof m !== 'object' || m.format !== 'offramp-onnx' || m.version !== 1) {
+  const m = raw as Partial<Omit<OnnxManifest, 'version'>> & { version?: unknown } | null;
+  if (m && typeof m === 'object' && m.format === 'offramp-onnx' && m.version === 1) {
+    throw new ArgumentError({
+      field: 'manifest.version',
+      expected: String(MANIFEST_VERSION),
+      received:
+        '1 (a bundle of the first format, without file digests: convert it once with upgradeOnnxBundle(dir) of @offramp/onnx/node, or export it again)',
+    });
+  }
+  if (!m || typeof m !== 'object' || m.format !== 'offramp-onnx' || m.version !== MANIFEST_VERSION) {
     throw new ArgumentError({
       field: 'manifest.format',
-      expected: "an offramp-onnx manifest of version 1",
+      expected: `an offramp-onnx manifest of version ${MANIFEST_VERSION}`,
       received: describeValue(m && typeof m === 'object' ? { format: m.format, version: m.version } : m),
     });
   }

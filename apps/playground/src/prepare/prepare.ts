@@ -87,14 +87,14 @@ export async function prepareModel(options: PrepareOptions): Promise<PrepareSumm
         },
       };
       const samples = pickSamples(testBytes, test.labels, testImages.length / test.n, engine.classes, options.perClass);
-      await writeOnnxBundle(options.modelDir, bundle);
+      const written = await writeOnnxBundle(options.modelDir, bundle);
       const traceBytes = encodeTrace({ trace, labels: test.labels });
       const sampleBytes = encodeSamples(samples);
       await writeFileAtomic(join(options.modelDir, MODEL_FILES.trace), traceBytes);
       await writeFileAtomic(join(options.modelDir, MODEL_FILES.samples), sampleBytes);
 
       const files: Record<string, number> = {};
-      for (const [name, bytes] of Object.entries(bundle.files)) files[name] = bytes.length;
+      for (const [name, bytes] of Object.entries(written.files)) files[name] = bytes.length;
       files[MODEL_FILES.trace] = traceBytes.length;
       files[MODEL_FILES.samples] = sampleBytes.length;
       const summary: PrepareSummary = {
