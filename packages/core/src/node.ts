@@ -10,7 +10,8 @@ export {
   LEGACY_TEMPORARY_AGE_MS,
   removeStaleTemporaries,
   removeStaleTemporariesOf,
-  staleTemporaryTarget,
+  type StaleTemporary,
+  staleTemporary,
   temporaryPath,
 } from './temporary-files.js';
 

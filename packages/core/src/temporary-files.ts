@@ -28,19 +28,26 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** A leftover temporary: the file it was meant to become, and whether its name is of the legacy form. */
+export interface StaleTemporary {
+  readonly target: string;
+  readonly legacy: boolean;
+}
+
 /**
- * If `name` (in `folder`) is a temporary of writeFileAtomic whose writer is gone, the name of the file it
- * was meant to become; otherwise undefined. Gone: no process has the id in the name, or, for a legacy name
- * without an id, the file has not changed for LEGACY_TEMPORARY_AGE_MS. This process's own temporaries are
- * never stale (they may be in flight).
+ * If `name` (in `folder`) is a temporary of writeFileAtomic whose writer is gone, what it was meant to become;
+ * otherwise undefined. Gone: no process has the id in the name, or, for a legacy name without an id, the file
+ * has not changed for LEGACY_TEMPORARY_AGE_MS. This process's own temporaries are never stale (they may be in
+ * flight).
  */
-export async function staleTemporaryTarget(folder: string, name: string, now = Date.now()): Promise<string | undefined> {
+export async function staleTemporary(folder: string, name: string, now = Date.now()): Promise<StaleTemporary | undefined> {
   const match = TEMPORARY.exec(name);
-  if (match) return isProcessAlive(Number(match[2])) ? undefined : match[1];
+  if (match) return isProcessAlive(Number(match[2])) ? undefined : { target: match[1]!, legacy: false };
   const legacy = LEGACY_TEMPORARY.exec(name);
   if (!legacy) return undefined;
   try {
-    return now - (await stat(join(folder, name))).mtimeMs > LEGACY_TEMPORARY_AGE_MS ? legacy[1] : undefined;
+    const old = now - (await stat(join(folder, name))).mtimeMs > LEGACY_TEMPORARY_AGE_MS;
+    return old ? { target: legacy[1]!, legacy: true } : undefined;
   } catch {
     return undefined;
   }
@@ -55,15 +62,14 @@ async function namesIn(folder: string): Promise<string[]> {
 }
 
 /**
- * Removes the temporaries that killed writers left for the files of `folder` that `owns` accepts (by
- * target name); live writers' temporaries stay. Best effort: a file that cannot be removed is left.
- * Returns the names removed.
+ * Removes the temporaries that killed writers left in `folder` that `owns` accepts; live writers' temporaries
+ * stay. Best effort: a file that cannot be removed is left. Returns the names removed.
  */
-export async function removeStaleTemporaries(folder: string, owns: (target: string) => boolean): Promise<string[]> {
+export async function removeStaleTemporaries(folder: string, owns: (stale: StaleTemporary) => boolean): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await namesIn(folder)) {
-    const target = await staleTemporaryTarget(folder, name);
-    if (target === undefined || !owns(target)) continue;
+    const stale = await staleTemporary(folder, name);
+    if (stale === undefined || !owns(stale)) continue;
     try {
       await rm(join(folder, name), { force: true });
       removed.push(name);
@@ -74,8 +80,11 @@ export async function removeStaleTemporaries(folder: string, owns: (target: stri
   return removed;
 }
 
-/** removeStaleTemporaries for the temporaries of one file. */
+/**
+ * The cleanup before writing `path`: every temporary in its folder whose writer process is gone (whatever
+ * file it was for: none of them can be finished), and the legacy temporaries (no process id) of `path` itself.
+ */
 export function removeStaleTemporariesOf(path: string): Promise<string[]> {
   const target = basename(path);
-  return removeStaleTemporaries(dirname(path), (name) => name === target);
+  return removeStaleTemporaries(dirname(path), (stale) => !stale.legacy || stale.target === target);
 }

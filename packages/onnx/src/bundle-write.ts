@@ -78,7 +78,7 @@ async function collectGarbage(dir: string, names: ReadonlySet<string>, replaced:
   for (const name of await readdir(dir)) {
     if (!names.has(name) && (CONTENT_NAME.test(name) || replaced.has(name))) await rm(join(dir, name), { force: true });
   }
-  await removeStaleTemporaries(dir, (target) => ours(target) || target === MANIFEST_FILE || target === BUNDLE_LOCK_FILE);
+  await removeStaleTemporaries(dir, ({ target, legacy }) => !legacy || ours(target) || target === MANIFEST_FILE);
 }
 
 /**
