@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type NetworkConfig, parseNetworkConfigJson } from './config.js';
+import { ConfigError } from './errors.js';
 import type { GateRegistry } from './registry.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -17,7 +18,18 @@ export {
 
 /** Reads and validates a network config file. */
 export async function readNetworkConfig(path: string, registry?: GateRegistry): Promise<NetworkConfig> {
-  return parseNetworkConfigJson(await readFile(path, 'utf8'), registry);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError({
+      field: 'path',
+      expected: 'a readable network config file (JSON)',
+      received: code === 'ENOENT' ? `no file at ${path}` : `${path} (${code ?? String(error)})`,
+    });
+  }
+  return parseNetworkConfigJson(text, registry, path);
 }
 
 /** Writes a network config as formatted JSON, atomically. */
