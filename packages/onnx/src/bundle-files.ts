@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseJsonText } from '@offramp/core';
 import { OnnxModelError } from './errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -41,17 +42,10 @@ export async function readManifestText(dir: string): Promise<string> {
   return new TextDecoder().decode(await readBytes(join(dir, MANIFEST_FILE), MANIFEST_FILE));
 }
 
-/** Parses manifest.json's text (not yet validated). */
+/**
+ * Parses manifest.json's text (not yet validated) with core's strict reader: a key written twice, nesting deeper
+ * than 64 or malformed JSON is an OnnxModelError naming the file and the path inside it.
+ */
 export function parseManifestText(text: string): unknown {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new OnnxModelError({
-      field: MANIFEST_FILE,
-      expected: 'valid JSON',
-      received: error instanceof Error ? error.message : String(error),
-    });
-  }
-  return raw;
+  return parseJsonText(text, { source: MANIFEST_FILE, error: (details) => new OnnxModelError(details) });
 }

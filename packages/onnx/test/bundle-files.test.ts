@@ -90,6 +90,17 @@ describe('writeOnnxBundle / readOnnxBundle', () => {
     await expect(readOnnxBundle(dir)).rejects.toThrow(/^manifest\.full\.sha256: expected the SHA-256 of the file, 64 lowercase hex digits, received "ABC"$/);
   });
 
+  it('reads manifest.json strictly: a key written twice or nesting 5,000 deep is an OnnxModelError, not a stack overflow', async () => {
+    const dir = await fresh('strict-json');
+    await writeOnnxBundle(dir, A);
+    const text = await readFile(join(dir, 'manifest.json'), 'utf8');
+    await writeFile(join(dir, 'manifest.json'), text.replace('"classes":', '"classes": 2, "classes":'));
+    await expect(readOnnxBundle(dir)).rejects.toThrow(OnnxModelError);
+    await expect(readOnnxBundle(dir)).rejects.toThrow(/^manifest\.json: classes: expected each key once per object, received "classes" twice/);
+    await writeFile(join(dir, 'manifest.json'), `{"calibration":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    await expect(readOnnxBundle(dir)).rejects.toThrow(/^manifest\.json: calibration\[0\]\[0\].*expected at most 64 levels of nesting/);
+  });
+
   it('refuses a bundle whose files and manifest disagree, writing nothing', async () => {
     const dir = await fresh('mismatch');
     const { 'head1.onnx': _, ...missing } = A.files;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ArgumentError, describeValue, InputShapeError, NonFiniteInputError, shapeSize } from '@offramp/core';
+import { ArgumentError, describeValue, InputShapeError, NonFiniteInputError, parseJsonText, shapeSize } from '@offramp/core';
 
 /** The first 8 bytes of every checkpoint file. */
 export const CHECKPOINT_MAGIC = 'OFRMPCKP';
@@ -93,12 +93,8 @@ function formatError(source: string, field: string, expected: string, received: 
 }
 
 function parseManifest(text: string, source: string): ManifestEntry[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw formatError(source, 'manifest', 'a JSON manifest', 'text that does not parse');
-  }
+  // Core's strict reader: a key written twice, nesting deeper than 64 or malformed JSON is an ArgumentError.
+  const parsed = parseJsonText(text, { source: `${source}: manifest` });
   const list =
     typeof parsed === 'object' && parsed !== null && 'variables' in parsed ? parsed.variables : undefined;
   if (!Array.isArray(list)) {

@@ -202,7 +202,10 @@ describe('checkpoint errors', () => {
     const notJson = encodeRaw([good]);
     notJson[56] = 0x5b; // '[' where the manifest's '{' was: valid JSON start, broken document
     sealDigest(notJson);
-    expect(() => decodeCheckpoint(notJson)).toThrow(/manifest: expected a JSON manifest/);
+    expect(() => decodeCheckpoint(notJson)).toThrow(/manifest: expected valid JSON/);
+    // A manifest naming a key twice (JSON.parse would keep the last one silently) is refused.
+    const twice = new TextEncoder().encode('{"variables":[],"variables":[{"name":"a","shape":[2],"dtype":"float32","offset":0}]}');
+    expect(() => decodeCheckpoint(encodeRawText(twice, 8))).toThrow(/manifest: variables: expected each key once per object/);
   });
 
   it('refuses to encode values that do not fill their shape, and int32 variables', async () => {
@@ -225,7 +228,11 @@ function sealDigest(bytes: Uint8Array): Uint8Array {
 
 /** A version-2 file with any manifest JSON and `payloadBytes` of zeros, its checksum right. */
 function encodeRaw(variables: unknown, payloadBytes = 8): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify({ variables }));
+  return encodeRawText(new TextEncoder().encode(JSON.stringify({ variables })), payloadBytes);
+}
+
+/** A version-2 file with the manifest text `json` as it is and `payloadBytes` of zeros, its checksum right. */
+function encodeRawText(json: Uint8Array, payloadBytes: number): Uint8Array {
   const bytes = new Uint8Array(Math.ceil((56 + json.length) / 4) * 4 + payloadBytes);
   const view = new DataView(bytes.buffer);
   bytes.set(new TextEncoder().encode(CHECKPOINT_MAGIC));
