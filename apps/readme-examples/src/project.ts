@@ -57,9 +57,9 @@ export interface RunResult {
 /**
  * The environment of a user's shell: none of the variables pnpm, npm, turbo or vitest set for the test run.
  * NODE_PATH above all: pnpm points it at the workspace's store, where `require.resolve` would find packages the
- * project never installed; and no `node_modules/.bin` of the workspace on PATH.
+ * project never installed; and no `node_modules/.bin` folder of the workspace (under `root`) on PATH.
  */
-export function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function userEnvironment(root: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(npm_|pnpm_|PNPM_|VITEST|TURBO_|NODE_PATH$|NODE_OPTIONS$|NODE_ENV$|INIT_CWD$)/i.test(key)) continue;
@@ -67,7 +67,7 @@ export function userEnvironment(extra: Record<string, string> = {}): NodeJS.Proc
   }
   env.PATH = (process.env.PATH ?? '')
     .split(delimiter)
-    .filter((dir) => !dir.includes(`${sep}node_modules${sep}`) && !dir.endsWith(`${sep}node_modules`))
+    .filter((dir) => !(resolve(dir).startsWith(resolve(root) + sep) && dir.includes('node_modules')))
     .join(delimiter);
   return { ...env, ...extra };
 }
@@ -82,7 +82,7 @@ export function run(
   return new Promise((done, fail) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? userEnvironment(),
+      env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -146,11 +146,13 @@ export interface PackedPackage extends WorkspacePackage {
   readonly license: string | null;
 }
 
-/** `pnpm pack` of one package into `destination`; reads back what the tarball holds. */
+/**
+ * `pnpm pack` of one package into `destination` (with the test run's own environment: the pnpm that runs the
+ * tests packs), then reads back what the tarball holds.
+ */
 export async function packPackage(root: string, pkg: WorkspacePackage, destination: string): Promise<PackedPackage> {
   const result = await runChecked('pnpm', ['pack', '--pack-destination', destination], {
     cwd: join(root, pkg.dir),
-    env: userEnvironment(),
     timeoutMs: 120_000,
   });
   const expected = `${pkg.manifest.name.replace(/^@/, '').replace('/', '-')}-${pkg.manifest.version}.tgz`;

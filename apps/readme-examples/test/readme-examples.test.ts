@@ -55,7 +55,7 @@ const EXAMPLE_TIMEOUT_MS = 300_000;
 const fromRoot = createRequire(join(root, 'package.json'));
 const tscBin = fromRoot.resolve('typescript/bin/tsc');
 const tsxBin = join(dirname(fromRoot.resolve('tsx/package.json')), 'dist/cli.mjs');
-const environment = userEnvironment({ ONNXRUNTIME_NODE_INSTALL: 'skip' });
+const environment = userEnvironment(root, { ONNXRUNTIME_NODE_INSTALL: 'skip' });
 
 let work = '';
 let project = '';
@@ -252,7 +252,8 @@ describe('README examples, installed from the tarballs', () => {
         ? `did not finish within ${EXAMPLE_TIMEOUT_MS / 1000} s`
         : `exited with ${result.status ?? result.signal}`;
       throw new Error(
-        `${block.file}: the ${block.lang} block at line ${block.line} ${how} (${block.kind === 'ts' ? 'tsx' : 'node'}, ${(result.ms / 1000).toFixed(1)} s)\n` +
+        `${block.file}: the ${block.lang} block at line ${block.line} ${how} (${block.kind === 'ts' ? 'tsx' : 'node'}, ${(result.ms / 1000).toFixed(1)} s;\n` +
+          `line n of ${file} is line ${block.line} + n of the README)\n` +
           `--- stderr ---\n${tail(result.stderr)}\n--- stdout ---\n${tail(result.stdout, 20)}`,
       );
     }
