@@ -201,6 +201,22 @@ describe('the READMEs', () => {
     expect(missing).toEqual([]);
   });
 
+  it('each package README stands on its own on npm: ESM only stated, repository links, no workspace commands', () => {
+    const problems: string[] = [];
+    for (const pkg of packages) {
+      const file = `${pkg.dir}/README.md`;
+      const text = readFileSync(join(root, file), 'utf8');
+      if (!text.replace(/\s+/g, ' ').includes('ESM only (no CommonJS `require`)')) problems.push(`${file}: does not say "ESM only (no CommonJS \`require\`)"`);
+      text.split('\n').forEach((line, i) => {
+        for (const match of line.matchAll(/\]\(([^)\s]+)\)/g)) {
+          if (!/^(https?:|mailto:|#)/.test(match[1]!)) problems.push(`${file}:${i + 1}: a relative link (${match[1]}), not to ${repository}`);
+        }
+        if (/\bpnpm\b|\bturbo run\b/.test(line)) problems.push(`${file}:${i + 1}: a workspace command: ${line.trim()}`);
+      });
+    }
+    expect(problems).toEqual([]);
+  });
+
   it("every package an example imports is on its README's install line", () => {
     const problems: string[] = [];
     for (const [file, list] of blocks) {
