@@ -16,3 +16,7 @@ export { decodeWithExits } from './two-stream/decode.js';
 export type { DecodeOptions, DecodeResult } from './two-stream/decode-options.js';
 export { decoderExitCosts, decoderPolicy, decoderStepPolicies } from './two-stream/decoder-policy.js';
 export { copiedStateCount } from './two-stream/copied-states.js';
+export { decodeSelfSpeculative } from './speculative/self-speculative.js';
+export { decodeFull } from './speculative/full-decoding.js';
+export { acceptGreedy, acceptSampled, argmax, sampleIndex, type Verdict } from './speculative/acceptance.js';
+export type { DecodeRun, SelfSpeculativeOptions, TokenChoice } from './speculative/decode-options.js';
