@@ -6,7 +6,10 @@ import { writeFileAtomic } from '@offramp/core/node';
 import { builtinGateRegistry } from '@offramp/gates';
 import { settingsKey } from './checkpoint-key.js';
 import { loadCorpus } from './corpus.js';
-import { evaluateEarlyExit } from './early-exit-eval.js';
+import type { TransformerLm } from '@offramp/backbones';
+import { tokenExitPolicy } from '@offramp/sequence';
+import { type EarlyExitResult, evaluateEarlyExit } from './early-exit-eval.js';
+import { evaluateSpeculative } from './speculative-eval.js';
 import { baseModel, fineTunedModel } from './models.js';
 import type { EmoLmOptions } from './options.js';
 import { exitPerplexities } from './perplexity.js';
@@ -19,6 +22,7 @@ import {
   type ModelRow,
   qualityTable,
   sameThresholdTable,
+  speculativeTable,
 } from './report.js';
 import { cutWindows, sampleWindows, takeWindows } from './windows.js';
 
@@ -88,6 +92,13 @@ export async function runEmoLm(options: EmoLmOptions, readme?: string): Promise<
     log(`early exit (MLE fine-tuned): ${earlyMle.chosen ? `${earlyMle.chosen.exitSet}, threshold ${earlyMle.chosen.threshold}` : 'none'}`);
     const earlyEmo = await evaluateEarlyExit(emo.lm, gate, sweepWindows, speedWindows, thresholds, tolerance);
     log(`early exit (EMO fine-tuned): ${earlyEmo.chosen ? `${earlyEmo.chosen.exitSet}, threshold ${earlyEmo.chosen.threshold}` : 'none'}`);
+    const speculativeSettings = { ...options.speculative, promptLength, steps };
+    const policyOf = (lm: TransformerLm, r: EarlyExitResult) => (r.chosen ? tokenExitPolicy(lm, gate, r.chosen.thresholds) : undefined);
+    const speculative = {
+      mle: await evaluateSpeculative(mle.lm, prompts, speculativeSettings, policyOf(mle.lm, earlyMle)),
+      emo: await evaluateSpeculative(emo.lm, prompts, speculativeSettings, policyOf(emo.lm, earlyEmo)),
+    };
+    log('self-speculative decoding measured');
 
     const report: EmoLmReport = {
       corpus: {
@@ -116,10 +127,11 @@ export async function runEmoLm(options: EmoLmOptions, readme?: string): Promise<
       human,
       examples,
       earlyExit: { mle: earlyMle, emo: earlyEmo },
+      speculative,
       tolerance,
       seconds: (Date.now() - started) / 1000,
     };
-    const tables = `${qualityTable(report)}\n\n${earlyExitTable(report)}\n\nThe same thresholds on validation for both models:\n\n${sameThresholdTable(report)}\n\nSampled continuations of the first held-out prompt:\n\n${examplesList(report)}`;
+    const tables = `${qualityTable(report)}\n\n${earlyExitTable(report)}\n\nThe same thresholds on validation for both models:\n\n${sameThresholdTable(report)}\n\nGreedy decoding of held-out prompts, self-speculative and early exit against the full model (same run, interleaved):\n\n${speculativeTable(report)}\n\nSampled continuations of the first held-out prompt:\n\n${examplesList(report)}`;
     await writeFileAtomic(join(options.outDir, 'emo-lm.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFileAtomic(join(options.outDir, 'emo-lm-tables.md'), `${tables}\n`);
     await writeFileAtomic(join(options.outDir, 'emo-lm-early-exit.svg'), await earlyExitChart(report));

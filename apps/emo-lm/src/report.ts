@@ -1,5 +1,6 @@
 import type { EarlyExitResult } from './early-exit-eval.js';
 import type { TextQuality } from './quality.js';
+import type { SpeculativeResult } from './speculative-eval.js';
 
 export interface ModelRow {
   readonly model: string;
@@ -30,6 +31,7 @@ export interface EmoLmReport {
   /** The first prompt, its human continuation and each model's sampled continuation. */
   readonly examples: readonly { readonly model: string; readonly text: string }[];
   readonly earlyExit: { readonly mle: EarlyExitResult; readonly emo: EarlyExitResult };
+  readonly speculative: { readonly mle: SpeculativeResult; readonly emo: SpeculativeResult };
   readonly tolerance: number;
   readonly seconds: number;
 }
@@ -72,6 +74,22 @@ export function earlyExitTable(report: EmoLmReport): string {
     lines.push(
       `| ${name} | ${r.chosen.exitSet} | ${r.chosen.threshold} | ${f(full.perplexity)} | ${f(early.perplexity)} | ${early.exitCounts.join(' / ')} | ${f(early.macsPerToken / full.macsPerToken, 3)} | ${f(full.tokensPerSecond, 0)} | ${f(early.tokensPerSecond, 0)} | ${f(early.tokensPerSecond / full.tokensPerSecond, 2)} |`,
     );
+  }
+  return lines.join('\n');
+}
+
+/** Greedy decoding speed: the full model, token-level early exit and self-speculative decoding, per fine-tuned model. */
+export function speculativeTable(report: EmoLmReport): string {
+  const lines = [
+    '| fine-tuned with | decoding | tokens/s | speed-up | drafts accepted | tokens per pass of the upper layers | output = full model |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, r] of [['MLE', report.speculative.mle], ['EMO', report.speculative.emo]] as const) {
+    for (const m of r.methods) {
+      const accepted = m.acceptance === undefined ? '-' : `${f(100 * m.acceptance, 1)}%`;
+      const perPass = m.tokensPerVerification === undefined ? '-' : f(m.tokensPerVerification);
+      lines.push(`| ${name} | ${m.method} | ${f(m.tokensPerSecond, 0)} | ${f(m.speedup)} | ${accepted} | ${perPass} | ${m.identical} / ${r.prompts} |`);
+    }
   }
   return lines.join('\n');
 }

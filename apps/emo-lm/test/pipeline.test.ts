@@ -21,6 +21,7 @@ describe('emo-lm on a tiny setting', () => {
     evalWindows: 32,
     samples: { count: 12, promptLength: 8, steps: 8, topK: 10 },
     earlyExit: { thresholds: [0.2, 0.5, 0.9], tolerance: 0.5, sweepWindows: 3, speedWindows: 3 },
+    speculative: { prompts: 3, points: [[1, 2], [1, 3]] },
     progress: false,
     cacheDir,
     outDir,
@@ -66,6 +67,21 @@ describe('emo-lm on a tiny setting', () => {
       if (r.test) {
         expect(r.test.full.tokens).toBe(r.test.early.tokens);
         expect(r.test.full.tokensPerSecond).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('decodes greedily with self-speculative decoding, token for token as the full model', () => {
+    for (const r of [report.speculative.mle, report.speculative.emo]) {
+      expect(r.methods.map((m) => m.method).filter((m) => m.startsWith('self-speculative'))).toEqual([
+        'self-speculative d=1 k=2',
+        'self-speculative d=1 k=3',
+      ]);
+      for (const m of r.methods.filter((x) => x.method !== 'token-level early exit')) expect(m.identical).toBe(3);
+      for (const m of r.methods.filter((x) => x.acceptance !== undefined)) {
+        expect(m.acceptance).toBeGreaterThanOrEqual(0);
+        expect(m.acceptance).toBeLessThanOrEqual(1);
+        expect(m.tokensPerVerification).toBeGreaterThanOrEqual(1);
       }
     }
   });
