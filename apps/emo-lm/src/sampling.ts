@@ -21,6 +21,8 @@ export interface Continuation {
   readonly tokens: Int32Array;
   /** Exit each generated token's distribution came from. */
   readonly exits: Int32Array;
+  /** Wall time of the generation, after the prompt is fed. */
+  readonly seconds: number;
 }
 
 /** Feeds the prompt token by token, then samples `steps` tokens (top-k), optionally with early exit. */
@@ -40,9 +42,11 @@ export async function continuePrompt(
   const decoder = new TokenDecoder(lm, options.policy);
   const tokens = new Int32Array(steps);
   const exits = new Int32Array(steps);
+  let started = 0;
   try {
     let last = await decoder.step(prompt[0]!);
     for (let i = 1; i < prompt.length; i++) last = await decoder.step(prompt[i]!);
+    started = performance.now();
     for (let i = 0; i < steps; i++) {
       tokens[i] = sampleTopK(last.probs, options.topK, options.rng);
       exits[i] = last.exit;
@@ -51,5 +55,5 @@ export async function continuePrompt(
   } finally {
     decoder.dispose();
   }
-  return { tokens, exits };
+  return { tokens, exits, seconds: (performance.now() - started) / 1000 };
 }

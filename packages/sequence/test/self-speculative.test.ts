@@ -2,7 +2,7 @@ import { createTransformerLm, type TransformerLm } from '@offramp/backbones';
 import { ArgumentError, createRng } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFull, decodeSelfSpeculative } from '../src/index.js';
+import { argmax, decodeFull, decodeSelfSpeculative, TokenDecoder } from '../src/index.js';
 import { runSelfSpeculative } from '../src/speculative/self-speculative.js';
 
 let lms: TransformerLm[];
@@ -17,12 +17,31 @@ afterAll(() => {
 
 const prompts = [[3], [1, 4, 2], [5, 9, 2, 6, 5, 3, 5]];
 
+/** Greedy decoding through TokenDecoder, every token fed one at a time (prompt included). */
+async function stepByStep(lm: TransformerLm, prompt: number[], steps: number): Promise<number[]> {
+  const decoder = new TokenDecoder(lm);
+  try {
+    let probs = new Float32Array();
+    for (const t of prompt) probs = (await decoder.step(t)).probs;
+    const out: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      out.push(argmax(probs));
+      if (i < steps - 1) probs = (await decoder.step(out[i]!)).probs;
+    }
+    return out;
+  } finally {
+    decoder.dispose();
+  }
+}
+
 describe('self-speculative decoding', () => {
   it('gives the full model’s greedy output token for token, for every d, k, confidence and prompt length', async () => {
     for (const lm of lms) {
       for (const prompt of prompts) {
         const steps = lm.context + 1 - prompt.length;
         const full = await decodeFull(lm, prompt, steps);
+        // The reference itself agrees with TokenDecoder's token-by-token cache path.
+        expect(Array.from(full.tokens)).toEqual(await stepByStep(lm, prompt, steps));
         for (const draftLayers of [1, 3]) {
           for (const draftTokens of [1, 4]) {
             for (const draftConfidence of [0, 0.3]) {
@@ -45,7 +64,7 @@ describe('self-speculative decoding', () => {
     const prompt = [1, 4, 2];
     await runSelfSpeculative(lm, prompt, 15, { draftLayers: 2, draftTokens: 4 }, async (cache, fed) => {
       const expected = tf.tidy(() => {
-        let x = lm.embed(tf.tensor2d([fed], [1, fed.length], 'int32'));
+        let x = lm.embed(tf.tensor2d([[...fed]], [1, fed.length], 'int32'));
         return Array.from({ length: lm.layers }, (_, l) => {
           const out = lm.layer(l, x);
           x = out.output;

@@ -28,6 +28,8 @@ export interface DecodeRun {
   readonly accepted: number;
   /** Passes of the upper layers (one per verification; for plain decoding, one per token). */
   readonly verifications: number;
+  /** Wall time of the generation, after the prompt's pass (which every decoder here makes the same way). */
+  readonly seconds: number;
 }
 
 /** Checks the prompt (token ids, at least one) and that prompt and continuation fit the model's context. */

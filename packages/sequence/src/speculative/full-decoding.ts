@@ -1,25 +1,26 @@
 import type { TransformerLm } from '@offramp/backbones';
-import { TokenDecoder } from '../token/token-decoder.js';
-import { argmax, sampleIndex } from './acceptance.js';
 import { checkPrompt, type DecodeRun, type TokenChoice } from './decode-options.js';
+import { KvCache } from './kv-cache.js';
+import { choose, embedTokens, headRows, prefill, runLayers } from './layer-steps.js';
 
 /**
- * Plain decoding with the whole model, token by token with a key/value cache (core of `TokenDecoder`): the
+ * Plain decoding with the whole model: the prompt in one pass, then token by token with a key/value cache. The
  * reference self-speculative decoding must reproduce (greedy) or match in distribution (with `rng`).
  */
 export async function decodeFull(lm: TransformerLm, prompt: ArrayLike<number>, steps: number, choice: TokenChoice = {}): Promise<DecodeRun> {
   checkPrompt(lm, prompt, steps);
-  const decoder = new TokenDecoder(lm);
+  const cache = new KvCache(lm.layers);
   const tokens = new Int32Array(steps);
   try {
-    let last = await decoder.step(prompt[0]!);
-    for (let i = 1; i < prompt.length; i++) last = await decoder.step(prompt[i]!);
-    for (let i = 0; i < steps; i++) {
-      tokens[i] = choice.rng ? sampleIndex(last.probs, choice.rng.next()) : argmax(last.probs);
-      if (i < steps - 1) last = await decoder.step(tokens[i]!);
+    tokens[0] = choose(await prefill(lm, cache, prompt), choice);
+    const started = performance.now();
+    for (let i = 1; i < steps; i++) {
+      const top = runLayers(lm, cache, embedTokens(lm, [tokens[i - 1]!], prompt.length + i - 1), 0, lm.layers);
+      const [probs] = await headRows(lm, top).finally(() => top.dispose());
+      tokens[i] = choose(probs!, choice);
     }
+    return { tokens, drafted: 0, accepted: 0, verifications: steps, seconds: (performance.now() - started) / 1000 };
   } finally {
-    decoder.dispose();
+    cache.dispose();
   }
-  return { tokens, drafted: 0, accepted: 0, verifications: steps };
 }

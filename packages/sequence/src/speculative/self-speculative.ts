@@ -1,44 +1,9 @@
 import type { TransformerLm } from '@offramp/backbones';
-import { softmaxRows } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
-import { acceptGreedy, acceptSampled, argmax, sampleIndex, type Verdict } from './acceptance.js';
+import { acceptGreedy, acceptSampled, type Verdict } from './acceptance.js';
 import { checkPrompt, checkSpeculativeOptions, type DecodeRun, type SelfSpeculativeOptions, type TokenChoice } from './decode-options.js';
 import { KvCache } from './kv-cache.js';
-
-/** Next-token probabilities of the shared exit head on hidden states [1, T, d], one row per position. */
-async function headRows(lm: TransformerLm, hidden: tf.Tensor): Promise<Float32Array[]> {
-  const logits = lm.head(hidden);
-  try {
-    const probs = softmaxRows((await logits.data()) as Float32Array, lm.vocabSize);
-    return Array.from({ length: hidden.shape[1]! }, (_, t) => probs.subarray(t * lm.vocabSize, (t + 1) * lm.vocabSize));
-  } finally {
-    logits.dispose();
-  }
-}
-
-/** Runs layers [from, to) on x [1, T, d] with the cache, extending it; disposes x, returns the output. */
-function runLayers(lm: TransformerLm, cache: KvCache, x: tf.Tensor, from: number, to: number): tf.Tensor {
-  let h = x;
-  for (let l = from; l < to; l++) {
-    const out = lm.layer(l, h, cache.entry(l));
-    cache.set(l, out.keys, out.values);
-    h.dispose();
-    h = out.output;
-  }
-  return h;
-}
-
-/** Tokens [1, T] fed at `position` through the embedding. */
-function embedTokens(lm: TransformerLm, tokens: ArrayLike<number>, position: number): tf.Tensor {
-  const ids = tf.tensor2d([Array.from(tokens)], [1, tokens.length], 'int32');
-  try {
-    return lm.embed(ids, position);
-  } finally {
-    ids.dispose();
-  }
-}
-
-const choose = (probs: Float32Array, choice: TokenChoice): number => (choice.rng ? sampleIndex(probs, choice.rng.next()) : argmax(probs));
+import { choose, embedTokens, headRows, prefill, runLayers } from './layer-steps.js';
 
 /**
  * Self-speculative decoding (LayerSkip, Elhoushi et al. 2024; Kangaroo, Liu et al. 2024) of one sequence: the first
@@ -75,13 +40,10 @@ export async function runSelfSpeculative(
   let drafted = 0;
   let acceptedTotal = 0;
   let verifications = 0;
+  let seconds = 0;
   try {
-    // The prompt through every layer at once; the full model gives the first token.
-    const top = runLayers(lm, cache, embedTokens(lm, prompt, 0), 0, lm.layers);
-    const last = tf.slice(top, [0, prompt.length - 1, 0], [1, 1, lm.dModel]);
-    top.dispose();
-    const first = await headRows(lm, last).finally(() => last.dispose());
-    let pending = choose(first[0]!, options);
+    let pending = choose(await prefill(lm, cache, prompt), options);
+    const started = performance.now();
     out.push(pending);
     let position = prompt.length;
     while (out.length < steps) {
@@ -119,10 +81,11 @@ export async function runSelfSpeculative(
         for (const h of hidden) h.dispose();
       }
     }
+    seconds = (performance.now() - started) / 1000;
     // The cache holds the prompt and every generated token but the pending one.
     await inspect?.(cache, [...Array.from(prompt), ...out.slice(0, position - prompt.length)]);
   } finally {
     cache.dispose();
   }
-  return { tokens: Int32Array.from(out.slice(0, steps)), drafted, accepted: acceptedTotal, verifications };
+  return { tokens: Int32Array.from(out.slice(0, steps)), drafted, accepted: acceptedTotal, verifications, seconds };
 }
