@@ -21,7 +21,7 @@ const prompts = [[3], [1, 4, 2], [5, 9, 2, 6, 5, 3, 5]];
 async function stepByStep(lm: TransformerLm, prompt: number[], steps: number): Promise<number[]> {
   const decoder = new TokenDecoder(lm);
   try {
-    let probs = new Float32Array();
+    let probs: Float32Array<ArrayBufferLike> = new Float32Array();
     for (const t of prompt) probs = (await decoder.step(t)).probs;
     const out: number[] = [];
     for (let i = 0; i < steps; i++) {
