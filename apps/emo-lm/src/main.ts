@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { oneOf, positiveInt, runCli } from '@offramp/app-kit';
+import { listOf, oneOf, positiveInt, runCli } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
 import type { EmoMode } from '@offramp/losses';
 import { DEFAULT_EMO_LM_OPTIONS as defaults } from './options.js';
@@ -11,6 +11,13 @@ interface EmoLmCliOptions {
   readonly finetuneWindows: number;
   readonly finetuneEpochs: number;
   readonly mode: EmoMode;
+  readonly layers: number;
+  readonly dModel: number;
+  readonly heads: number;
+  readonly evalWindows: number;
+  readonly samples: number;
+  readonly draftLayers: number[];
+  readonly draftTokens: number[];
   readonly seed: number;
   readonly cacheDir: string;
   readonly outDir: string;
@@ -27,7 +34,14 @@ await runCli<EmoLmCliOptions>({
       .option('--pretrain-windows <n>', 'training windows of the MLE base model', positiveInt, defaults.pretrain.maxWindows)
       .option('--finetune-windows <n>', 'windows in the fine-tuning subset', positiveInt, defaults.finetune.windows)
       .option('--finetune-epochs <n>', 'fine-tuning epochs', positiveInt, defaults.finetune.epochs)
-      .option('--mode <mode>', 'how EMO is combined with cross-entropy', oneOf(['mle-emphasized', 'emo-emphasized'] as const), defaults.finetune.mode),
+      .option('--mode <mode>', 'how EMO is combined with cross-entropy', oneOf(['mle-emphasized', 'emo-emphasized'] as const), defaults.finetune.mode)
+      .option('--layers <n>', 'transformer layers (one exit after each)', positiveInt, defaults.model.layers)
+      .option('--d-model <n>', 'model width', positiveInt, defaults.model.dModel)
+      .option('--heads <n>', 'attention heads (a divisor of the width)', positiveInt, defaults.model.heads)
+      .option('--eval-windows <n>', 'held-out windows for perplexity', positiveInt, defaults.evalWindows)
+      .option('--samples <n>', 'sampled continuations per model', positiveInt, defaults.samples.count)
+      .option('--draft-layers <list>', 'd values of self-speculative decoding', listOf(positiveInt), [...new Set(defaults.speculative.points.map((p) => p[0]))])
+      .option('--draft-tokens <list>', 'k values of self-speculative decoding', listOf(positiveInt), [...new Set(defaults.speculative.points.map((p) => p[1]))]),
   common: {
     seed: { description: 'seed of the split, initialisation, shuffling and sampling', default: defaults.seed },
     cacheDir: 'where the tokenizer and trained weights are cached',
@@ -40,6 +54,10 @@ await runCli<EmoLmCliOptions>({
     runEmoLm(
       {
         ...defaults,
+        model: { ...defaults.model, layers: options.layers, dModel: options.dModel, heads: options.heads },
+        evalWindows: options.evalWindows,
+        samples: { ...defaults.samples, count: options.samples },
+        speculative: { ...defaults.speculative, points: options.draftLayers.flatMap((d) => options.draftTokens.map((k) => [d, k] as const)) },
         pretrain: { ...defaults.pretrain, maxWindows: options.pretrainWindows },
         finetune: { ...defaults.finetune, windows: options.finetuneWindows, epochs: options.finetuneEpochs, mode: options.mode },
         seed: options.seed,
