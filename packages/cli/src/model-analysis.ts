@@ -1,6 +1,5 @@
-import { type FeatureLayout, type OrtRuntime, probeTensors } from '@offramp/onnx';
+import { type FeatureLayout, type GraphInput, graphInput, type OrtRuntime, probeTensors } from '@offramp/onnx';
 import { constantTensors } from './constant-tensors.js';
-import { modelInput, type ModelInput } from './graph-inputs.js';
 import { guessLayout } from './layout-guess.js';
 import { legalCutsAfterNodes } from './legal-cuts.js';
 import { decodeOnnx, type DecodedModel } from './onnx-graph.js';
@@ -26,7 +25,8 @@ export interface TensorReport {
 }
 
 export interface ModelAnalysis {
-  readonly input: ModelInput;
+  /** The model's data input: name and per-sample shape. */
+  readonly input: Pick<GraphInput, 'name' | 'shape'>;
   readonly outputs: readonly { readonly name: string; readonly shape: readonly number[] }[];
   /** Every non-constant tensor, in topological order. */
   readonly tensors: readonly TensorReport[];
@@ -45,7 +45,8 @@ export async function analyzeModel(
   const field = options.field ?? 'model';
   const decoded = decodeOnnx(bytes, field);
   const { graph } = decoded;
-  const input = modelInput(graph, field);
+  const { name: inputName, shape: inputShape } = graphInput(graph, field);
+  const input = { name: inputName, shape: inputShape };
   const probed = await probeTensors(runtime, bytes, { batch: options.probe ?? 1 }, field);
   const constants = constantTensors(graph);
   const legal = legalCutsAfterNodes(graph, input.name, constants);

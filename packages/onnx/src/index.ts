@@ -17,6 +17,7 @@ export {
   type StageFile,
 } from './import-backbone.js';
 export { probeTensors, type ProbedTensor, type ProbeOptions } from './probe.js';
+export { graphInput, type GraphInput } from './graph-input.js';
 export { extractFeatures } from './features.js';
 export {
   loadNodeRuntime,

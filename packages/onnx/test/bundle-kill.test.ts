@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnnxBundle } from '../src/index.js';
 import { readOnnxBundle, writeOnnxBundle } from '../src/node.js';
 import { fakeBundle, versionOf } from './fake-bundle.js';
-import { killHard, moduleForChild, startWriter } from './kill/writer-process.js';
+import { killHard, moduleForChild, startWriter } from '../../core/test/writer-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KILLS = 20;

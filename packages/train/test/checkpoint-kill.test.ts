@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createRng } from '@offramp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckpointEntry, readCheckpoint, writeCheckpoint } from '../src/index.js';
-import { killHard, moduleForChild, startWriter } from './kill/writer-process.js';
+import { killHard, moduleForChild, startWriter } from '../../core/test/writer-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KILLS = 20;

@@ -1,6 +1,6 @@
 import type { TransformerLm } from '@offramp/backbones';
 import { checkPrompt, type DecodeRun, type TokenChoice } from './decode-options.js';
-import { KvCache } from './kv-cache.js';
+import { KvCache } from '../kv-cache.js';
 import { choose, embedTokens, headRows, prefill, runLayers } from './layer-steps.js';
 
 /**

@@ -3,7 +3,7 @@ import { softmaxRows } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { argmax, sampleIndex } from './acceptance.js';
 import type { TokenChoice } from './decode-options.js';
-import type { KvCache } from './kv-cache.js';
+import type { KvCache } from '../kv-cache.js';
 
 /** Next-token probabilities of the shared exit head on hidden states [1, T, d], one row per position. */
 export async function headRows(lm: TransformerLm, hidden: tf.Tensor): Promise<Float32Array[]> {

@@ -2,7 +2,7 @@ import type { TransformerLm } from '@offramp/backbones';
 import * as tf from '@tensorflow/tfjs';
 import { acceptGreedy, acceptSampled, type Verdict } from './acceptance.js';
 import { checkPrompt, checkSpeculativeOptions, type DecodeRun, type SelfSpeculativeOptions } from './decode-options.js';
-import { KvCache } from './kv-cache.js';
+import { KvCache } from '../kv-cache.js';
 import { choose, embedTokens, headRows, prefill, runLayers } from './layer-steps.js';
 
 /**

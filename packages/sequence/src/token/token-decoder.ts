@@ -2,6 +2,7 @@ import type { TransformerLm } from '@offramp/backbones';
 import { ArgumentError, decideRows, type ExitPolicy, type ExitSignal, softmaxRows } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkPolicyLayers, checkProbabilityPolicy } from '../policy-checks.js';
+import { KvCache } from '../kv-cache.js';
 
 /** What one decoded position gave. */
 export interface TokenStep {
@@ -23,8 +24,7 @@ export interface TokenStep {
 export class TokenDecoder {
   readonly #lm: TransformerLm;
   readonly #policy: ExitPolicy | undefined;
-  #keys: (tf.Tensor | undefined)[];
-  #values: (tf.Tensor | undefined)[];
+  readonly #cache: KvCache;
   #position = 0;
 
   /** `policy`: made for this model's layers, e.g. with `tokenExitPolicy(lm, gate, thresholds)`. */
@@ -35,20 +35,12 @@ export class TokenDecoder {
     }
     this.#lm = lm;
     this.#policy = policy;
-    this.#keys = Array.from({ length: lm.layers }, () => undefined);
-    this.#values = Array.from({ length: lm.layers }, () => undefined);
+    this.#cache = new KvCache(lm.layers);
   }
 
   /** Positions decoded so far. */
   get position(): number {
     return this.#position;
-  }
-
-  #store(l: number, keys: tf.Tensor, values: tf.Tensor): void {
-    this.#keys[l]?.dispose();
-    this.#values[l]?.dispose();
-    this.#keys[l] = keys;
-    this.#values[l] = values;
   }
 
   async #exitProbs(x: tf.Tensor): Promise<{ logits: Float32Array; probs: Float32Array }> {
@@ -94,10 +86,8 @@ export class TokenDecoder {
     let probs: Float32Array | undefined;
     try {
       for (let l = 0; l < lm.layers; l++) {
-        const keys = this.#keys[l];
-        const values = this.#values[l];
-        const out = lm.layer(l, x, keys && values ? { keys, values } : undefined);
-        this.#store(l, out.keys, out.values);
+        const out = lm.layer(l, x, this.#cache.entry(l));
+        this.#cache.set(l, out.keys, out.values);
         x.dispose();
         x = out.output;
         macs += lm.layerMacsAt(position + 1);
@@ -115,14 +105,13 @@ export class TokenDecoder {
       }
       for (let j = exit + 1; j < lm.layers; j++) {
         const kv = lm.keysValues(j, x);
-        const keys = this.#keys[j];
-        const values = this.#values[j];
-        if (keys && values) {
-          this.#store(j, tf.concat([keys, kv.keys], 2), tf.concat([values, kv.values], 2));
+        const cached = this.#cache.entry(j);
+        if (cached) {
+          this.#cache.set(j, tf.concat([cached.keys, kv.keys], 2), tf.concat([cached.values, kv.values], 2));
           kv.keys.dispose();
           kv.values.dispose();
         } else {
-          this.#store(j, kv.keys, kv.values);
+          this.#cache.set(j, kv.keys, kv.values);
         }
         macs += lm.keyValueMacs;
       }
@@ -134,11 +123,6 @@ export class TokenDecoder {
   }
 
   dispose(): void {
-    for (let l = 0; l < this.#keys.length; l++) {
-      this.#keys[l]?.dispose();
-      this.#values[l]?.dispose();
-      this.#keys[l] = undefined;
-      this.#values[l] = undefined;
-    }
+    this.#cache.dispose();
   }
 }

@@ -1,3 +1,4 @@
+// Spawned writer processes for the kill-mid-write tests of the onnx and train packages (shared by both).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
