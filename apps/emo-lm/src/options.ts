@@ -31,7 +31,7 @@ export interface EmoLmOptions {
     readonly speedWindows: number;
   };
   /** Greedy decoding of held-out prompts: full model, early exit and self-speculative decoding at each (d, k). */
-  readonly speculative: { readonly prompts: number; readonly points: readonly (readonly [number, number])[] };
+  readonly speculative: { readonly prompts: number; readonly points: readonly (readonly [number, number])[]; readonly batchSize: number };
   readonly seed: number;
   readonly cacheDir: string;
   readonly outDir: string;
@@ -47,7 +47,7 @@ export const DEFAULT_EMO_LM_OPTIONS: Omit<EmoLmOptions, 'cacheDir' | 'outDir' | 
   evalWindows: 512,
   samples: { count: 96, promptLength: 32, steps: 32, topK: 20 },
   earlyExit: { thresholds: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], tolerance: 0.02, sweepWindows: 12, speedWindows: 24 },
-  speculative: { prompts: 24, points: [[1, 2], [1, 4], [2, 2], [2, 4], [3, 2], [3, 4]] },
+  speculative: { prompts: 24, points: [[1, 2], [1, 4], [2, 2], [2, 4], [3, 2], [3, 4]], batchSize: 8 },
   seed: 7,
   progress: true,
 };

@@ -1,6 +1,6 @@
 import type { TransformerLm } from '@offramp/backbones';
 import { createRng, type ExitPolicy } from '@offramp/core';
-import { type DecodeRun, decodeFull, decodeSelfSpeculative } from '@offramp/sequence';
+import { type DecodeRun, decodeFull, decodeFullBatch, decodeSelfSpeculative, decodeSelfSpeculativeBatch } from '@offramp/sequence';
 import { continuePrompt } from './sampling.js';
 import type { Windows } from './windows.js';
 
@@ -12,6 +12,8 @@ export interface SpeculativeSettings {
   readonly steps: number;
   /** (d, k) pairs: layers that draft, most tokens drafted per verification. */
   readonly points: readonly (readonly [number, number])[];
+  /** Prompts decoded together in the batched measurement (the prompts are split into batches of this size). */
+  readonly batchSize: number;
 }
 
 /** One way of decoding, over every prompt: its speed and, for drafts, how they fared. */
@@ -36,13 +38,18 @@ export interface SpeculativeResult {
 
 interface Method {
   readonly name: string;
-  readonly run: (prompt: Int32Array) => Promise<DecodeRun>;
+  /** Decodes a group of prompts (one prompt, or one batch), returning a run per prompt. */
+  readonly run: (prompts: Int32Array[]) => Promise<DecodeRun[]>;
 }
 
+const one = (run: (prompt: Int32Array) => Promise<DecodeRun>) => async (prompts: Int32Array[]) => [await run(prompts[0]!)];
+
 /**
- * Greedy decoding of held-out prompts (tokens per second of the generation, after the prompt) by the full model, token-level early exit (when a policy is given) and
- * self-speculative decoding at each (d, k), interleaved prompt by prompt with a rotating order so every method
- * sees the same machine load. Each output is compared with the full model's.
+ * Greedy decoding of held-out prompts (tokens per second of the generation, after the prompt): one prompt at a time
+ * by the full model, token-level early exit (when a policy is given) and self-speculative decoding at each (d, k);
+ * then in batches of `batchSize` by the full model and self-speculative decoding. Methods are interleaved group by
+ * group with a rotating order so every method sees the same machine load; every output is compared with the full
+ * model's, one prompt at a time.
  */
 export async function evaluateSpeculative(
   lm: TransformerLm,
@@ -52,60 +59,85 @@ export async function evaluateSpeculative(
 ): Promise<SpeculativeResult> {
   const { steps, promptLength } = settings;
   const methods: Method[] = [
-    { name: 'full model', run: (p) => decodeFull(lm, p, steps) },
+    { name: 'full model', run: one((p) => decodeFull(lm, p, steps)) },
     ...(earlyExit
       ? [
           {
             name: 'token-level early exit',
-            run: async (p: Int32Array): Promise<DecodeRun> => {
+            run: one(async (p: Int32Array): Promise<DecodeRun> => {
               const { tokens, seconds } = await continuePrompt(lm, p, steps, { topK: 1, rng: createRng(0), policy: earlyExit });
               return { tokens, drafted: 0, accepted: 0, verifications: steps, seconds };
-            },
+            }),
           },
         ]
       : []),
     ...settings.points.map(([d, k]) => ({
       name: `self-speculative d=${d} k=${k}`,
-      run: (p: Int32Array) => decodeSelfSpeculative(lm, p, steps, { draftLayers: d, draftTokens: k }),
+      run: one((p) => decodeSelfSpeculative(lm, p, steps, { draftLayers: d, draftTokens: k })),
     })),
   ];
+  const b = settings.batchSize;
+  const batched: Method[] = [
+    { name: `full model, batch ${b}`, run: (ps) => decodeFullBatch(lm, ps, steps) },
+    ...settings.points.map(([d, k]) => ({
+      name: `self-speculative d=${d} k=${k}, batch ${b}`,
+      run: (ps: Int32Array[]) => decodeSelfSpeculativeBatch(lm, ps, steps, { draftLayers: d, draftTokens: k }),
+    })),
+  ];
+  const count = Math.min(settings.prompts, prompts.count);
+  const all = Array.from({ length: count }, (_, i) => prompts.tokens.slice(i * prompts.length, i * prompts.length + promptLength));
+  const single = await measure(methods, all.map((p) => [p]), steps);
+  const groups = Array.from({ length: Math.ceil(count / b) }, (_, g) => all.slice(g * b, (g + 1) * b));
+  const batch = await measure(batched, groups, steps, single.outputs[0]);
+  return { prompts: count, steps, methods: [...single.speeds, ...batch.speeds] };
+}
+
+/**
+ * Runs every method on every group of prompts, interleaved group by group with a rotating order; tokens per second
+ * of the generation (a batch's wall time counts once for its rows), speed-up over the first method, and outputs
+ * compared with `reference` (default: the first method's).
+ */
+async function measure(
+  methods: readonly Method[],
+  groups: readonly Int32Array[][],
+  steps: number,
+  reference?: readonly Int32Array[],
+): Promise<{ speeds: DecodingSpeed[]; outputs: Int32Array[][] }> {
   const seconds = methods.map(() => 0);
   const identical = methods.map(() => 0);
   const drafted = methods.map(() => 0);
   const accepted = methods.map(() => 0);
   const verifications = methods.map(() => 0);
-  const count = Math.min(settings.prompts, prompts.count);
-  for (let i = 0; i < count; i++) {
-    const prompt = prompts.tokens.subarray(i * prompts.length, i * prompts.length + promptLength);
-    const outputs: Int32Array[] = [];
+  const outputs: Int32Array[][] = methods.map(() => []);
+  let rows = 0;
+  for (let g = 0; g < groups.length; g++) {
     for (let j = 0; j < methods.length; j++) {
-      const m = (i + j) % methods.length;
-      const run = await methods[m]!.run(prompt);
-      // Generation only: every method feeds the prompt before its clock starts.
-      seconds[m]! += run.seconds;
-      outputs[m] = run.tokens;
-      drafted[m]! += run.drafted;
-      accepted[m]! += run.accepted;
-      verifications[m]! += run.verifications;
+      const m = (g + j) % methods.length;
+      const runs = await methods[m]!.run(groups[g]!);
+      // Generation only: every method feeds the prompt before its clock starts; a batch's rows share one clock.
+      seconds[m]! += runs[0]!.seconds;
+      for (const run of runs) {
+        outputs[m]!.push(run.tokens);
+        drafted[m]! += run.drafted;
+        accepted[m]! += run.accepted;
+        verifications[m]! += run.verifications;
+      }
     }
-    outputs.forEach((tokens, m) => {
-      if (tokens.every((t, k) => t === outputs[0]![k])) identical[m]! += 1;
-    });
+    rows += groups[g]!.length;
   }
-  const fullRate = (count * steps) / seconds[0]!;
+  const expected = reference ?? outputs[0]!;
+  outputs.forEach((list, m) => {
+    identical[m] = list.filter((tokens, i) => tokens.every((t, k) => t === expected[i]![k])).length;
+  });
+  const rate = (m: number) => (rows * steps) / seconds[m]!;
   return {
-    prompts: count,
-    steps,
-    methods: methods.map((m, j) => {
-      const rate = (count * steps) / seconds[j]!;
-      const speculative = drafted[j]! > 0;
-      return {
-        method: m.name,
-        tokensPerSecond: rate,
-        speedup: rate / fullRate,
-        ...(speculative ? { acceptance: accepted[j]! / drafted[j]!, tokensPerVerification: (count * steps) / verifications[j]! } : {}),
-        identical: identical[j]!,
-      };
-    }),
+    outputs,
+    speeds: methods.map((method, m) => ({
+      method: method.name,
+      tokensPerSecond: rate(m),
+      speedup: rate(m) / rate(0),
+      ...(drafted[m]! > 0 ? { acceptance: accepted[m]! / drafted[m]!, tokensPerVerification: (rows * steps) / verifications[m]! } : {}),
+      identical: identical[m]!,
+    })),
   };
 }

@@ -21,7 +21,7 @@ describe('emo-lm on a tiny setting', () => {
     evalWindows: 32,
     samples: { count: 12, promptLength: 8, steps: 8, topK: 10 },
     earlyExit: { thresholds: [0.2, 0.5, 0.9], tolerance: 0.5, sweepWindows: 3, speedWindows: 3 },
-    speculative: { prompts: 3, points: [[1, 2], [1, 3]] },
+    speculative: { prompts: 3, points: [[1, 2], [1, 3]], batchSize: 2 },
     progress: false,
     cacheDir,
     outDir,
@@ -76,6 +76,8 @@ describe('emo-lm on a tiny setting', () => {
       expect(r.methods.map((m) => m.method).filter((m) => m.startsWith('self-speculative'))).toEqual([
         'self-speculative d=1 k=2',
         'self-speculative d=1 k=3',
+        'self-speculative d=1 k=2, batch 2',
+        'self-speculative d=1 k=3, batch 2',
       ]);
       for (const m of r.methods.filter((x) => x.method !== 'token-level early exit')) expect(m.identical).toBe(3);
       for (const m of r.methods.filter((x) => x.acceptance !== undefined)) {

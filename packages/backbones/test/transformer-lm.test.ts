@@ -81,6 +81,25 @@ describe('createTransformerLm', () => {
     }
   });
 
+  it('embeds rows at their own offsets, and attends where a mask lets it', () => {
+    const [a, b, both, mixed, masked, plain] = tf.tidy(() => {
+      const ids = tf.tensor2d([[3, 4], [5, 6]], [2, 2], 'int32');
+      const first = lm.embed(tf.tensor2d([[3, 4]], [1, 2], 'int32'), 1);
+      const second = lm.embed(tf.tensor2d([[5, 6]], [1, 2], 'int32'), 4);
+      const x = lm.embed(ids, 0);
+      // A causal mask written out is the layer's own causal attention.
+      const causal = tf.tensor4d([0, -1e9, 0, 0, 0, -1e9, 0, 0], [2, 1, 2, 2]);
+      return [first, second, lm.embed(ids, [1, 4]), x, lm.layer(0, x, undefined, causal).output, lm.layer(0, x).output].map((t) => t.arraySync());
+    }) as number[][][][];
+    expect(both).toEqual([a![0], b![0]]);
+    expect(mixed).toHaveLength(2);
+    masked!.flat(2).forEach((v, i) => {
+      expect(v).toBeCloseTo(plain!.flat(2)[i]!, 5);
+    });
+    expect(() => lm.embed(tf.tensor2d([[3]], [1, 1], 'int32'), [1, 2])).toThrow(/^offset\.length: expected 1 offsets \(one per row\), received 2/);
+    expect(() => lm.embed(tf.tensor2d([[3], [4]], [2, 1], 'int32'), [0, 99])).toThrow(/tokens\.shape\[1\]/);
+  });
+
   it('is the same model for the same seed', () => {
     const other = createTransformerLm({ ...options });
     try {

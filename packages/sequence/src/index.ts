@@ -20,3 +20,4 @@ export { decodeSelfSpeculative } from './speculative/self-speculative.js';
 export { decodeFull } from './speculative/full-decoding.js';
 export { acceptGreedy, acceptSampled, argmax, sampleIndex, type Verdict } from './speculative/acceptance.js';
 export type { DecodeRun, SelfSpeculativeOptions, TokenChoice } from './speculative/decode-options.js';
+export { decodeFullBatch, decodeSelfSpeculativeBatch } from './speculative/batch-decoding.js';

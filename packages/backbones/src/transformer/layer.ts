@@ -121,14 +121,16 @@ export interface LayerStep {
 
 /**
  * One layer on x [B, T, d]: x + attention(norm1(x)), then + ffn(norm2(.)). With a cache of earlier keys and
- * values [B, H, P, dh], the T new positions attend to the P cached ones and to each other causally.
- * Call inside tf.tidy.
+ * values [B, H, P, dh], the T new positions attend to the P cached ones and to each other causally; with `mask`
+ * (additive, [B, 1, T, P + T]) they attend where the mask lets them instead (rows of a batch with different
+ * histories). Call inside tf.tidy.
  */
 export function applyLayer(
   w: TransformerLayerWeights,
   shape: LayerShape,
   x: tf.Tensor,
   cache?: { keys: tf.Tensor; values: tf.Tensor },
+  mask?: tf.Tensor,
 ): LayerStep {
   const [, t] = x.shape as [number, number, number];
   const dh = shape.dModel / shape.heads;
@@ -143,7 +145,10 @@ export function applyLayer(
     values = tf.concat([cache.values, values], 2);
   }
   let scores = tf.mul(matMulTransposed(queries, keys), 1 / Math.sqrt(dh));
-  if (t > 1) {
+  if (mask) {
+    // The caller's additive mask [B, 1, T, past + T] (0 where a query may look, a large negative number elsewhere).
+    scores = tf.add(scores, mask);
+  } else if (t > 1) {
     // new position i (absolute past + i) may see key j when j <= past + i
     const row = tf.reshape(tf.range(past, past + t, 1, 'int32'), [t, 1]);
     const col = tf.reshape(tf.range(0, past + t, 1, 'int32'), [1, past + t]);

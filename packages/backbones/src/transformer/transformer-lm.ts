@@ -56,10 +56,16 @@ export interface TransformerLm {
   readonly keyValueMacs: number;
   /** MACs per token of a layer when the token attends to `keys` positions. */
   layerMacsAt(keys: number): number;
-  /** Token + position embedding of tokens [B, T] starting at position `offset`: [B, T, d]. */
-  embed(tokens: tf.Tensor, offset?: number): tf.Tensor;
-  /** Layer l on [B, T, d] with an optional cache of earlier positions; returns output and the extended cache. */
-  layer(l: number, x: tf.Tensor, cache?: { keys: tf.Tensor; values: tf.Tensor }): LayerStep;
+  /**
+   * Token + position embedding of tokens [B, T] starting at position `offset`: [B, T, d]. A list of offsets gives
+   * each row its own start (rows of a batch at different positions; inference only).
+   */
+  embed(tokens: tf.Tensor, offset?: number | readonly number[]): tf.Tensor;
+  /**
+   * Layer l on [B, T, d] with an optional cache of earlier positions; returns output and the extended cache. The
+   * new positions attend causally, or where an additive `mask` [B, 1, T, cached + T] lets them.
+   */
+  layer(l: number, x: tf.Tensor, cache?: { keys: tf.Tensor; values: tf.Tensor }, mask?: tf.Tensor): LayerStep;
   /** Keys and values layer l would cache for inputs x [B, T, d] (used to fill skipped layers). */
   keysValues(l: number, x: tf.Tensor): { keys: tf.Tensor; values: tf.Tensor };
   /** The shared exit head: logits [..., V] of hidden states [..., d]. */
@@ -149,16 +155,21 @@ export function createTransformerLm(options: TransformerLmOptions): TransformerL
     }
   };
 
-  const embed = (tokens: tf.Tensor, offset = 0): tf.Tensor => {
+  const embed = (tokens: tf.Tensor, offset: number | readonly number[] = 0): tf.Tensor => {
     checkLive();
-    checkTokens(tokens, offset);
+    const offsets = typeof offset === 'number' ? [offset] : offset;
+    if (typeof offset !== 'number' && offset.length !== tokens.shape[0]) {
+      throw new InputShapeError({ field: 'offset.length', expected: `${tokens.shape[0]} offsets (one per row)`, received: String(offset.length) });
+    }
+    for (const start of offsets) checkTokens(tokens, start);
     return tf.tidy(() => {
       const [b, t] = tokens.shape as [number, number];
       // one-hot times the table: the gradient of a gather needs UnsortedSegmentSum, which tfjs-wasm lacks
       const oneHot = tf.oneHot(tf.reshape(tokens, [b * t]) as tf.Tensor1D, o.vocabSize);
       const rows = tf.reshape(matMulPlain(oneHot, tokenEmbedding), [b, t, o.dModel]);
-      const positions = tf.slice(positionEmbedding, [offset, 0], [t, o.dModel]);
-      return tf.add(rows, positions);
+      if (typeof offset === 'number') return tf.add(rows, tf.slice(positionEmbedding, [offset, 0], [t, o.dModel]));
+      const index = tf.tensor1d(offset.flatMap((start) => Array.from({ length: t }, (_, i) => start + i)), 'int32');
+      return tf.add(rows, tf.reshape(tf.gather(positionEmbedding, index), [b, t, o.dModel]));
     });
   };
 
@@ -172,11 +183,11 @@ export function createTransformerLm(options: TransformerLmOptions): TransformerL
     });
   };
 
-  const layer = (l: number, x: tf.Tensor, cache?: { keys: tf.Tensor; values: tf.Tensor }): LayerStep => {
+  const layer = (l: number, x: tf.Tensor, cache?: { keys: tf.Tensor; values: tf.Tensor }, mask?: tf.Tensor): LayerStep => {
     checkLive();
     checkLayer(l);
     const result = tf.tidy(() => {
-      const step = applyLayer(layerWeights[l]!, shape, x, cache);
+      const step = applyLayer(layerWeights[l]!, shape, x, cache, mask);
       return [step.output, step.keys, step.values];
     });
     return { output: result[0]!, keys: result[1]!, values: result[2]! };
