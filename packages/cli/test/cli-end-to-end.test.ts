@@ -200,7 +200,7 @@ describe('bad input: exit code 2, a message naming the field, no output folder',
   const labels = (values: number[]) => ({ data: Int32Array.from(values), shape: [values.length] });
 
   it.each([
-    ['a missing model', async () => ({ model: join(dir, 'nope.onnx') }), /model.*no such file/],
+    ['a missing model', async () => ({ model: join(dir, 'nope.onnx') }), /model.*no file at/],
     ['an exit tensor not in the graph', async () => ({ overrides: { '--exits': 'no/such/tensor' } }), /--exits\[0\].*MaxPool_output_0/],
     ['exits out of order', async () => ({ overrides: { '--exits': '/stages.2/Relu_output_0,/stages.0/MaxPool_output_0' } }), /--exits\[1\].*graph order/],
     ['data of the wrong shape', async () => ({ overrides: { '--train': await bad('shape.npz', { images: { data: new Float32Array(2 * 27 * 27), shape: [2, 27, 27] }, labels: labels([0, 1]) }) } }), /shape\.npz:images/],

@@ -2,7 +2,7 @@ import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ArgumentError } from './errors.js';
-import { isProcessAlive, removeStaleTemporariesOf, temporaryPath } from './temporary-files.js';
+import { isProcessAlive, removeStaleTemporaries, temporaryPath } from './temporary-files.js';
 
 export interface FileLockOptions {
   /** How long to wait for a running holder to finish, in ms; default 120000. */
@@ -65,7 +65,7 @@ export async function withFileLock<T>(lockPath: string, body: () => Promise<T>, 
   const timeoutMs = options.timeoutMs ?? 120_000;
   const pollMs = options.pollMs ?? 25;
   await mkdir(dirname(lockPath), { recursive: true });
-  await removeStaleTemporariesOf(lockPath);
+  await removeStaleTemporaries(dirname(lockPath));
   const mine = temporaryPath(lockPath);
   await writeFile(mine, `${process.pid}\n`, { flag: 'wx' });
   let held: bigint | undefined;

@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isProcessAlive, staleTemporary, temporaryPath, writeFileAtomic } from '../src/node.js';
+import { writeFileAtomic } from '../src/node.js';
+import { isProcessAlive, staleTemporary, temporaryPath } from '../src/temporary-files.js';
 import { deadPid, liveProcess } from './processes.js';
 
 let folder: string;
@@ -40,22 +41,13 @@ describe('writeFileAtomic', () => {
         mine: `model.ckpt.${process.pid}-0123456789ab.tmp`,
         otherTarget: `other.ckpt.${dead}-0123456789ab.tmp`,
         otherLive: `other.ckpt.${live.pid}-0123456789ab.tmp`,
-        legacyOld: 'model.ckpt.0123456789ab.tmp',
-        legacyOtherOld: 'other.ckpt.0123456789ab.tmp',
-        legacyNew: 'model.ckpt.ba9876543210.tmp',
         unrelated: 'model.ckpt.notes.tmp',
       };
       for (const name of Object.values(names)) await writeFile(join(dir, name), 'partial');
-      const hoursAgo = new Date(Date.now() - 2 * 3600_000);
-      await utimes(join(dir, names.legacyOld), hoursAgo, hoursAgo);
-      await utimes(join(dir, names.legacyOtherOld), hoursAgo, hoursAgo);
       await writeFileAtomic(join(dir, 'model.ckpt'), 'whole');
       const left = await readdir(dir);
-      // a dead writer's temporary of any file goes (nothing can finish it); a legacy one (no process id) only
-      // for the file being written, once it is old
-      expect(left.sort()).toEqual(
-        ['model.ckpt', names.live, names.mine, names.otherLive, names.legacyOtherOld, names.legacyNew, names.unrelated].sort(),
-      );
+      // a dead writer's temporary of any file goes (nothing can finish it); live writers' and other files stay
+      expect(left.sort()).toEqual(['model.ckpt', names.live, names.mine, names.otherLive, names.unrelated].sort());
     } finally {
       await live.stop();
     }
@@ -65,11 +57,10 @@ describe('writeFileAtomic', () => {
     const dead = await deadPid();
     expect(isProcessAlive(dead)).toBe(false);
     expect(isProcessAlive(process.pid)).toBe(true);
-    expect(await staleTemporary(folder, `a.json.${dead}-0123456789ab.tmp`)).toEqual({ target: 'a.json', legacy: false });
-    expect(await staleTemporary(folder, `a.json.${process.pid}-0123456789ab.tmp`)).toBeUndefined();
-    expect(await staleTemporary(folder, 'a.json')).toBeUndefined();
-    // a legacy name whose file does not exist is not judged
-    expect(await staleTemporary(folder, 'a.json.0123456789ab.tmp')).toBeUndefined();
+    expect(staleTemporary(`a.json.${dead}-0123456789ab.tmp`)).toBe('a.json');
+    expect(staleTemporary(`a.json.${process.pid}-0123456789ab.tmp`)).toBeUndefined();
+    expect(staleTemporary('a.json')).toBeUndefined();
+    expect(staleTemporary('a.json.0123456789ab.tmp')).toBeUndefined();
   });
 
   it('removes its temporary when the rename fails', async () => {

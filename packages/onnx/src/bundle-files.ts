@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJsonText } from '@offramp/core';
+import { readFileChecked } from '@offramp/core/node';
 import { OnnxModelError } from './errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -25,16 +25,8 @@ export function contentName(file: string, sha256: string): string {
   return `${stem}.${sha256.slice(0, 16)}.onnx`;
 }
 
-export async function readBytes(path: string, field: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    throw new OnnxModelError({
-      field,
-      expected: `a readable file at ${path}`,
-      received: error instanceof Error ? error.message : String(error),
-    });
-  }
+export function readBytes(path: string, field: string): Promise<Uint8Array> {
+  return readFileChecked(path, { field, expected: `a readable file at ${path}` }, (d) => new OnnxModelError(d));
 }
 
 /** The text of the folder's manifest.json. */

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArgumentError } from '@offramp/core';
-import { removeStaleTemporaries, withFileLock, writeFileAtomic } from '@offramp/core/node';
+import { withFileLock, writeFileAtomic } from '@offramp/core/node';
 import type { OnnxBundle } from './bundle.js';
 import {
   BUNDLE_LOCK_FILE,
@@ -71,14 +71,13 @@ async function holds(path: string, sha256: string): Promise<boolean> {
 
 /**
  * Removes what the committed manifest no longer names: graphs of earlier versions (content names, or the
- * names the replaced manifest used), graphs and temporaries that killed writers left. Runs under the lock.
+ * names the replaced manifest used) and graphs killed writers left (the temporaries of killed writers went with
+ * the atomic writes). Runs under the lock.
  */
 async function collectGarbage(dir: string, names: ReadonlySet<string>, replaced: ReadonlySet<string>): Promise<void> {
-  const ours = (name: string): boolean => CONTENT_NAME.test(name) || replaced.has(name) || names.has(name);
   for (const name of await readdir(dir)) {
     if (!names.has(name) && (CONTENT_NAME.test(name) || replaced.has(name))) await rm(join(dir, name), { force: true });
   }
-  await removeStaleTemporaries(dir, ({ target, legacy }) => !legacy || ours(target) || target === MANIFEST_FILE);
 }
 
 /**

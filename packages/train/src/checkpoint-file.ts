@@ -1,20 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { ArgumentError } from '@offramp/core';
-import { writeFileAtomic } from '@offramp/core/node';
+import { readFileChecked, writeFileAtomic } from '@offramp/core/node';
 import { type CheckpointEntry, decodeCheckpoint, encodeCheckpoint, upgradeCheckpoint } from './checkpoint-format.js';
 
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ArgumentError({
-      field: 'path',
-      expected: 'a readable checkpoint file',
-      received: code === 'ENOENT' ? `no file at ${path}` : `${path} (${code ?? String(error)})`,
-    });
-  }
-}
+const readBytes = (path: string): Promise<Uint8Array> => readFileChecked(path, { field: 'path', expected: 'a readable checkpoint file' });
 
 /** Reads and verifies every entry of a checkpoint file (length, checksum, manifest, finite values). */
 export async function readCheckpoint(path: string): Promise<CheckpointEntry[]> {
