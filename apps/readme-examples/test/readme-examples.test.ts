@@ -73,6 +73,9 @@ beforeAll(async () => {
 
   packed = [];
   for (const pkg of packages) packed.push(await packPackage(root, pkg, tarballs));
+  console.log(
+    ['| package | .tgz bytes | unpacked bytes |', '|---|---|---|', ...packed.map((p) => `| ${p.manifest.name} | ${p.packedBytes} | ${p.unpackedBytes} |`)].join('\n'),
+  );
 
   // One npm install of every tarball together (so npm finds @offramp/* in them, not in the registry) and
   // of every other package the install lines name.
