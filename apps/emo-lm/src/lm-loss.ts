@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TransformerLm } from '@offramp/backbones';
 import { crossEntropyPerSample, type EmoMode, emoLoss } from '@offramp/losses';
+import { exitLossWeights, type LayerSkipOptions, layerDropoutRates, NO_LAYER_SKIP } from './layer-skip.js';
 import type { Windows } from './windows.js';
 
 /** What an exit is trained with: cross-entropy (MLE) or EMO against a frozen cost embedding. */
@@ -20,16 +21,40 @@ export function shiftedPair(windows: Windows): { inputs: tf.Tensor2D; targets: t
   });
 }
 
-/** Mean over exits of the objective on a batch of windows (every exit shares the head, so all are trained). */
-export function lmLoss(lm: TransformerLm, batch: Windows, objective: Objective): tf.Scalar {
+/**
+ * Logits of every exit for inputs [B, T], each layer skipped per sample at its LayerSkip dropout rate (a skipped
+ * layer passes its input on). `seed` draws the skips; rates of 0 skip nothing. Call inside tf.tidy.
+ */
+function droppedExitLogits(lm: TransformerLm, inputs: tf.Tensor2D, rates: readonly number[], seed: number): tf.Tensor[] {
+  if (rates.every((r) => r === 0)) return lm.exitLogits(inputs);
+  const batch = inputs.shape[0];
+  let x = lm.embed(inputs);
+  const out: tf.Tensor[] = [];
+  for (let l = 0; l < lm.layers; l++) {
+    const step = lm.layer(l, x);
+    const keep = tf.cast(tf.greaterEqual(tf.randomUniform([batch, 1, 1], 0, 1, 'float32', seed * 131 + l), rates[l]!), 'float32');
+    x = tf.add(x, tf.mul(keep, tf.sub(step.output, x)));
+    out.push(lm.head(x));
+  }
+  return out;
+}
+
+/**
+ * The exits' objectives on a batch of windows, combined with the exit weights (the mean over exits unless
+ * `layerSkip` says otherwise); every exit shares the head, so all are trained. `step` seeds the layer dropout.
+ */
+export function lmLoss(lm: TransformerLm, batch: Windows, objective: Objective, layerSkip: LayerSkipOptions = NO_LAYER_SKIP, step = 0): tf.Scalar {
+  const weights = exitLossWeights(lm.layers, layerSkip);
+  const rates = layerDropoutRates(lm.layers, layerSkip.layerDropout);
   return tf.tidy(() => {
     const { inputs, targets } = shiftedPair(batch);
     const flatTargets = tf.reshape(targets, [-1]) as tf.Tensor1D;
-    const terms = lm.exitLogits(inputs).map((logits) =>
+    const terms = droppedExitLogits(lm, inputs, rates, step).map((logits) =>
       objective.kind === 'mle'
         ? tf.mean(crossEntropyPerSample(tf.reshape(logits, [-1, lm.vocabSize]) as tf.Tensor2D, flatTargets))
         : emoLoss(logits, targets, objective.costEmbedding, { mode: objective.mode }),
     );
-    return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+    if (layerSkip.exitWeights === 'uniform') return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+    return tf.addN(terms.map((term, l) => tf.mul(term, weights[l]!))) as tf.Scalar;
   });
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { listOf, oneOf, positiveInt, runCli } from '@offramp/app-kit';
+import { listOf, numberAtLeast, numberIn, oneOf, positiveInt, runCli } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
 import type { EmoMode } from '@offramp/losses';
 import { DEFAULT_EMO_LM_OPTIONS as defaults } from './options.js';
@@ -14,6 +14,10 @@ interface EmoLmCliOptions {
   readonly layers: number;
   readonly dModel: number;
   readonly heads: number;
+  readonly layerDropout: number;
+  readonly exitWeights: 'uniform' | 'layerskip';
+  readonly exitScale: number;
+  readonly pretrainLr: number;
   readonly evalWindows: number;
   readonly samples: number;
   readonly draftLayers: number[];
@@ -38,6 +42,10 @@ await runCli<EmoLmCliOptions>({
       .option('--layers <n>', 'transformer layers (one exit after each)', positiveInt, defaults.model.layers)
       .option('--d-model <n>', 'model width', positiveInt, defaults.model.dModel)
       .option('--heads <n>', 'attention heads (a divisor of the width)', positiveInt, defaults.model.heads)
+      .option('--layer-dropout <p>', 'LayerSkip layer dropout: the rate of the last layer (0 = none)', numberIn(0, 1), defaults.layerSkip.layerDropout)
+      .option('--exit-weights <kind>', 'weights of the exits\' losses', oneOf(['uniform', 'layerskip'] as const), defaults.layerSkip.exitWeights)
+      .option('--exit-scale <s>', 'e_scale of the layerskip exit weights', numberAtLeast(0), defaults.layerSkip.exitScale)
+      .option('--pretrain-lr <rate>', 'Adam learning rate of the pre-training', numberIn(0, 1, { open: true }), defaults.pretrain.learningRate)
       .option('--eval-windows <n>', 'held-out windows for perplexity', positiveInt, defaults.evalWindows)
       .option('--samples <n>', 'sampled continuations per model', positiveInt, defaults.samples.count)
       .option('--draft-layers <list>', 'd values of self-speculative decoding', listOf(positiveInt), [...new Set(defaults.speculative.points.map((p) => p[0]))])
@@ -58,7 +66,8 @@ await runCli<EmoLmCliOptions>({
         evalWindows: options.evalWindows,
         samples: { ...defaults.samples, count: options.samples },
         speculative: { ...defaults.speculative, points: options.draftLayers.flatMap((d) => options.draftTokens.map((k) => [d, k] as const)) },
-        pretrain: { ...defaults.pretrain, maxWindows: options.pretrainWindows },
+        pretrain: { ...defaults.pretrain, maxWindows: options.pretrainWindows, learningRate: options.pretrainLr },
+        layerSkip: { layerDropout: options.layerDropout, exitWeights: options.exitWeights, exitScale: options.exitScale },
         finetune: { ...defaults.finetune, windows: options.finetuneWindows, epochs: options.finetuneEpochs, mode: options.mode },
         seed: options.seed,
         cacheDir: options.cacheDir,

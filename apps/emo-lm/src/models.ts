@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { createTransformerLm, type TransformerLm } from '@offramp/backbones';
 import { checkpointExists, loadVariables, saveVariables } from '@offramp/train';
 import { settingsKey } from './checkpoint-key.js';
+import { type LayerSkipOptions, NO_LAYER_SKIP } from './layer-skip.js';
 import type { Objective } from './lm-loss.js';
 import type { EmoLmOptions } from './options.js';
 import { trainLm } from './train-lm.js';
@@ -20,6 +21,13 @@ export interface TrainedModel {
 
 export function newModel(options: EmoLmOptions, vocabSize: number, name: string): TransformerLm {
   return createTransformerLm({ ...options.model, vocabSize, seed: options.seed, name });
+}
+
+/** The LayerSkip settings as part of a cache key, left out when they are the defaults (older keys stay valid). */
+function layerSkipKey(options: EmoLmOptions): { layerSkip?: LayerSkipOptions } {
+  const l = options.layerSkip;
+  const isDefault = l.layerDropout === NO_LAYER_SKIP.layerDropout && l.exitWeights === NO_LAYER_SKIP.exitWeights;
+  return isDefault ? {} : { layerSkip: l };
 }
 
 /** Trains `lm` (from its current weights) unless weights for `key` are cached; saves them after training. */
@@ -41,10 +49,11 @@ async function trainOrLoad(
 /** The MLE-trained base model (cached by its settings). */
 export async function baseModel(options: EmoLmOptions, vocabSize: number, windows: Windows, corpusKey: string): Promise<TrainedModel> {
   const lm = newModel(options, vocabSize, 'emo-lm/base');
-  const key = settingsKey({ corpusKey, model: options.model, pretrain: options.pretrain, seed: options.seed, n: windows.count });
+  const key = settingsKey({ corpusKey, model: options.model, pretrain: options.pretrain, seed: options.seed, n: windows.count, ...layerSkipKey(options) });
   const result = await trainOrLoad(lm, join(options.cacheDir, `base-${key}.ckpt`), async () => {
     const fitted = await trainLm(lm, windows, {
       objective: { kind: 'mle' },
+      layerSkip: options.layerSkip,
       epochs: options.pretrain.epochs,
       batchSize: options.pretrain.batchSize,
       learningRate: options.pretrain.learningRate,
@@ -72,10 +81,11 @@ export async function fineTunedModel(
   const objective: Objective = kind === 'mle' ? { kind } : { kind, mode: options.finetune.mode, costEmbedding };
   // the MLE copy does not depend on how EMO is combined, so its weights are shared across modes
   const { mode, ...shared } = options.finetune;
-  const key = settingsKey({ baseKey, finetune: kind === 'emo' ? { ...shared, mode } : shared, kind, n: subset.count });
+  const key = settingsKey({ baseKey, finetune: kind === 'emo' ? { ...shared, mode } : shared, kind, n: subset.count, ...layerSkipKey(options) });
   const result = await trainOrLoad(lm, join(options.cacheDir, `finetune-${kind}-${key}.ckpt`), async () => {
     const fitted = await trainLm(lm, subset, {
       objective,
+      layerSkip: options.layerSkip,
       epochs: options.finetune.epochs,
       batchSize: options.finetune.batchSize,
       learningRate: options.finetune.learningRate,

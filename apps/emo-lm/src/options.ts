@@ -1,4 +1,5 @@
 import type { EmoMode } from '@offramp/losses';
+import { type LayerSkipOptions, NO_LAYER_SKIP } from './layer-skip.js';
 
 export interface EmoLmOptions {
   readonly corpus: {
@@ -19,6 +20,8 @@ export interface EmoLmOptions {
     readonly learningRate: number;
     readonly mode: EmoMode;
   };
+  /** LayerSkip layer dropout and exit-loss weights, in pre-training and fine-tuning alike. */
+  readonly layerSkip: LayerSkipOptions;
   /** Held-out windows for perplexity. */
   readonly evalWindows: number;
   /** Sampled continuations of held-out prompts. */
@@ -44,6 +47,7 @@ export const DEFAULT_EMO_LM_OPTIONS: Omit<EmoLmOptions, 'cacheDir' | 'outDir' | 
   model: { context: 64, dModel: 96, layers: 4, heads: 4 },
   pretrain: { epochs: 1, batchSize: 32, learningRate: 2e-3, maxWindows: 8000 },
   finetune: { windows: 128, epochs: 8, batchSize: 16, learningRate: 3e-4, mode: 'mle-emphasized' },
+  layerSkip: NO_LAYER_SKIP,
   evalWindows: 512,
   samples: { count: 96, promptLength: 32, steps: 32, topK: 20 },
   earlyExit: { thresholds: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], tolerance: 0.02, sweepWindows: 12, speedWindows: 24 },

@@ -1,5 +1,5 @@
 import { ArgumentError, type GateAttribute, type GateGraph, type GateTensorType } from '@offramp/core';
-import { encodeModel, floatValueInfo, type GraphProto, type NodeProto, onnx, type TensorProto, type ValueInfoProto } from './proto.js';
+import { encodeModel, floatValueInfo, floatValueInfoDims, type GraphProto, type NodeProto, onnx, type TensorProto, type ValueInfoProto } from './proto.js';
 
 /** A float tensor on the host: row-major values of the given shape. */
 export interface HostTensor {
@@ -151,6 +151,24 @@ export class GraphBuilder implements GateGraph {
     inputs: readonly { name: string; shape: readonly number[] }[],
     outputs: readonly { name: string; shape: readonly number[] }[],
   ): Uint8Array {
+    return this.#encode(
+      inputs.map((v) => floatValueInfo(v.name, v.shape)),
+      outputs.map((v) => floatValueInfo(v.name, v.shape)),
+    );
+  }
+
+  /** The graph as a model whose float inputs and outputs have these whole dimensions (strings are symbolic). */
+  toModelWithDims(
+    inputs: readonly { name: string; dims: readonly (number | string)[] }[],
+    outputs: readonly { name: string; dims: readonly (number | string)[] }[],
+  ): Uint8Array {
+    return this.#encode(
+      inputs.map((v) => floatValueInfoDims(v.name, v.dims)),
+      outputs.map((v) => floatValueInfoDims(v.name, v.dims)),
+    );
+  }
+
+  #encode(inputs: ValueInfoProto[], outputs: ValueInfoProto[]): Uint8Array {
     return encodeModel({
       irVersion: 7,
       producerName: 'offramp',
@@ -159,8 +177,8 @@ export class GraphBuilder implements GateGraph {
         name: this.prefix,
         node: this.#nodes,
         initializer: this.#initializers,
-        input: inputs.map((v) => floatValueInfo(v.name, v.shape)),
-        output: outputs.map((v) => floatValueInfo(v.name, v.shape)),
+        input: inputs,
+        output: outputs,
       },
     });
   }

@@ -28,4 +28,6 @@ export {
   type OrtTensor,
 } from './runtime.js';
 export { OnnxEngine, type OnnxEngineOptions, type OnnxValue } from './onnx-engine.js';
+export { runSession } from './run-session.js';
 export * from './compile/index.js';
+export { readLmWeights, transformerLmGraph, type LmGraphRange, type LmWeights, type TransformerLmSource } from './transformer-lm-graph.js';

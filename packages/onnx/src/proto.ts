@@ -42,12 +42,17 @@ export function encodeModel(model: onnxProto.onnx.IModelProto): Uint8Array {
 
 /** A float ValueInfo with a symbolic batch axis `N` followed by the per-sample shape. */
 export function floatValueInfo(name: string, sampleShape: readonly number[]): ValueInfoProto {
+  return floatValueInfoDims(name, ['N', ...sampleShape]);
+}
+
+/** A float ValueInfo of the given dimensions: numbers are fixed sizes, strings symbolic ones. */
+export function floatValueInfoDims(name: string, dims: readonly (number | string)[]): ValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
         elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: [{ dimParam: 'N' }, ...sampleShape.map((d) => ({ dimValue: d }))] },
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },
   };

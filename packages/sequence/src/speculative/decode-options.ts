@@ -1,4 +1,3 @@
-import type { TransformerLm } from '@offramp/backbones';
 import { ArgumentError, type Rng } from '@offramp/core';
 
 /** How the next token is chosen: the most probable (greedy, the default) or drawn with `rng` (sampling). */
@@ -32,8 +31,15 @@ export interface DecodeRun {
   readonly seconds: number;
 }
 
+/** The sizes the checks need (a TransformerLm and every LmRuntime have them). */
+export interface LmShape {
+  readonly layers: number;
+  readonly vocabSize: number;
+  readonly context: number;
+}
+
 /** Checks the prompt (token ids, at least one) and that prompt and continuation fit the model's context. */
-export function checkPrompt(lm: TransformerLm, prompt: ArrayLike<number>, steps: number): void {
+export function checkPrompt(lm: LmShape, prompt: ArrayLike<number>, steps: number): void {
   if (prompt.length < 1) throw new ArgumentError({ field: 'prompt', expected: 'at least one token', received: 'an empty prompt' });
   for (let i = 0; i < prompt.length; i++) {
     const t = prompt[i]!;
@@ -54,7 +60,7 @@ export function checkPrompt(lm: TransformerLm, prompt: ArrayLike<number>, steps:
 }
 
 /** Checks d, k and the confidence against the model. */
-export function checkSpeculativeOptions(lm: TransformerLm, options: SelfSpeculativeOptions): void {
+export function checkSpeculativeOptions(lm: LmShape, options: SelfSpeculativeOptions): void {
   const { draftLayers: d, draftTokens: k, draftConfidence = 0 } = options;
   if (!Number.isInteger(d) || d < 1 || d >= lm.layers) {
     throw new ArgumentError({

@@ -39,15 +39,3 @@ export function embedTokens(lm: TransformerLm, tokens: ArrayLike<number>, positi
 }
 
 export const choose = (probs: Float32Array, choice: TokenChoice): number => (choice.rng ? sampleIndex(probs, choice.rng.next()) : argmax(probs));
-
-/**
- * The prompt through every layer in one pass, filling the cache; returns the full model's next-token
- * probabilities after it.
- */
-export async function prefill(lm: TransformerLm, cache: KvCache, prompt: ArrayLike<number>): Promise<Float32Array> {
-  const top = runLayers(lm, cache, embedTokens(lm, prompt, 0), 0, lm.layers);
-  const last = tf.slice(top, [0, prompt.length - 1, 0], [1, 1, lm.dModel]);
-  top.dispose();
-  const [probs] = await headRows(lm, last).finally(() => last.dispose());
-  return probs!;
-}

@@ -1,9 +1,9 @@
 import type { TransformerLm } from '@offramp/backbones';
-import * as tf from '@tensorflow/tfjs';
 import { acceptGreedy, acceptSampled, type Verdict } from './acceptance.js';
 import { checkPrompt, checkSpeculativeOptions, type DecodeRun, type SelfSpeculativeOptions } from './decode-options.js';
-import { KvCache } from '../kv-cache.js';
-import { choose, embedTokens, headRows, prefill, runLayers } from './layer-steps.js';
+import { choose } from './layer-steps.js';
+import { asLmRuntime } from '../runtime/tfjs-runtime.js';
+import type { LmRuntime, LmSequence } from '../runtime/lm-runtime.js';
 
 /**
  * Self-speculative decoding (LayerSkip, Elhoushi et al. 2024; Kangaroo, Liu et al. 2024) of one sequence: the first
@@ -11,9 +11,10 @@ import { choose, embedTokens, headRows, prefill, runLayers } from './layer-steps
  * reuses the draft's keys, values and hidden states of the first d layers, the longest agreeing prefix is kept with
  * the full model's next token, and the cache is rolled back past it. Greedy output is token for token the full
  * model's; with `rng`, speculative sampling makes every token distributed as the full model's. Temperature 1.
+ * Runs on tfjs (a TransformerLm) or on any LmRuntime (e.g. onnxruntime's, `createOnnxLmRuntime`).
  */
 export function decodeSelfSpeculative(
-  lm: TransformerLm,
+  lm: TransformerLm | LmRuntime,
   prompt: ArrayLike<number>,
   steps: number,
   options: SelfSpeculativeOptions,
@@ -22,52 +23,54 @@ export function decodeSelfSpeculative(
 }
 
 /** The cache at the end of a run and the tokens it holds (prompt and every fed token), for checks. */
-export type CacheInspector = (cache: KvCache, fed: readonly number[]) => Promise<void>;
+export type CacheInspector = (sequence: LmSequence<unknown>, fed: readonly number[]) => Promise<void>;
 
-/** decodeSelfSpeculative, with `inspect` shown the cache before it is freed. */
+/** decodeSelfSpeculative, with `inspect` shown the sequence's cache before it is freed. */
 export async function runSelfSpeculative(
-  lm: TransformerLm,
+  model: TransformerLm | LmRuntime,
   prompt: ArrayLike<number>,
   steps: number,
   options: SelfSpeculativeOptions,
   inspect?: CacheInspector,
 ): Promise<DecodeRun> {
+  const lm = asLmRuntime(model);
   checkPrompt(lm, prompt, steps);
   checkSpeculativeOptions(lm, options);
   const { draftLayers: d, draftTokens: k, draftConfidence = 0 } = options;
-  const cache = new KvCache(lm.layers);
+  const sequence = lm.open();
   const out: number[] = [];
   let drafted = 0;
   let acceptedTotal = 0;
   let verifications = 0;
   let seconds = 0;
   try {
-    let pending = choose(await prefill(lm, cache, prompt), options);
+    const first = await sequence.feed(Array.from(prompt), 0, lm.layers, true);
+    sequence.release(first.hidden);
+    let pending = choose(first.probs!, options);
     const started = performance.now();
     out.push(pending);
     let position = prompt.length;
     while (out.length < steps) {
       // Draft: feed the pending token, then each drafted one, through the first d layers (extending their cache).
       const room = Math.min(k, steps - out.length, lm.context - 1 - position);
-      const hidden: tf.Tensor[] = [];
+      const hidden: unknown[] = [];
       const drafts: number[] = [];
       const draftProbs: Float32Array[] = [];
       let feed = pending;
       try {
         for (;;) {
-          const h = runLayers(lm, cache, embedTokens(lm, [feed], position + hidden.length), 0, d);
-          hidden.push(h);
-          if (drafts.length >= room) break;
-          const [q] = await headRows(lm, h);
-          if (Math.max(...q!) < draftConfidence) break;
-          feed = choose(q!, options);
+          const last = drafts.length >= room;
+          const step = await sequence.feed([feed], position + hidden.length, d, !last);
+          hidden.push(step.hidden);
+          if (last) break;
+          const q = step.probs!;
+          if (Math.max(...q) < draftConfidence) break;
+          feed = choose(q, options);
           drafts.push(feed);
-          draftProbs.push(q!);
+          draftProbs.push(q);
         }
         // Verify: the remaining layers on the hidden states of the pending token and every draft, in one pass.
-        const stacked = hidden.length === 1 ? hidden[0]!.clone() : tf.concat(hidden, 1);
-        const upper = runLayers(lm, cache, stacked, d, lm.layers);
-        const full = await headRows(lm, upper).finally(() => upper.dispose());
+        const full = await sequence.finish(hidden, d);
         verifications++;
         const verdict: Verdict = options.rng ? acceptSampled(full, draftProbs, drafts, options.rng) : acceptGreedy(full, drafts);
         drafted += drafts.length;
@@ -75,17 +78,17 @@ export async function runSelfSpeculative(
         out.push(...drafts.slice(0, verdict.accepted), verdict.next);
         // Keep the pending token and the accepted drafts in every layer's cache; drop the rest.
         position += verdict.accepted + 1;
-        cache.truncate(position);
+        sequence.truncate(position);
         pending = verdict.next;
       } finally {
-        for (const h of hidden) h.dispose();
+        for (const h of hidden) sequence.release(h);
       }
     }
     seconds = (performance.now() - started) / 1000;
     // The cache holds the prompt and every generated token but the pending one.
-    await inspect?.(cache, [...Array.from(prompt), ...out.slice(0, position - prompt.length)]);
+    await inspect?.(sequence, [...Array.from(prompt), ...out.slice(0, position - prompt.length)]);
   } finally {
-    cache.dispose();
+    sequence.dispose();
   }
   return { tokens: Int32Array.from(out.slice(0, steps)), drafted, accepted: acceptedTotal, verifications, seconds };
 }
