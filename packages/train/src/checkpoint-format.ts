@@ -16,14 +16,42 @@ export interface CheckpointEntry {
   readonly name: string;
   readonly shape: readonly number[];
   readonly values: Float32Array;
+  /**
+   * 'int8' stores the values as 8-bit integers with one float32 scale per row (a row: the last axis), a quarter of
+   * the bytes; what is read back is q * scale, within half a scale of the value. Rank 0 and 1 stay float32.
+   */
+  readonly quantize?: 'int8';
 }
 
 interface ManifestEntry {
   name: string;
   shape: number[];
-  dtype: 'float32';
+  dtype: 'float32' | 'int8';
   /** Byte offset in the payload. */
   offset: number;
+}
+
+/** Rows of an int8 entry (one scale each): every axis but the last. */
+const rowsOf = (shape: readonly number[]): number => (shape.length === 0 ? 1 : shapeSize(shape) / Math.max(1, shape[shape.length - 1]!));
+
+/** Payload bytes of an entry: float32 values, or the int8 layout (row scales, then the values padded to 4 bytes). */
+const entryBytes = (shape: readonly number[], dtype: ManifestEntry['dtype']): number =>
+  dtype === 'float32' ? shapeSize(shape) * 4 : rowsOf(shape) * 4 + align4(shapeSize(shape));
+
+/** Symmetric per-row int8 quantisation: scale = max |x| / 127 of each row, q = round(x / scale). */
+export function quantizeRows(values: Float32Array, rowLength: number): { scales: Float32Array; q: Int8Array } {
+  const rows = rowLength === 0 ? 0 : values.length / rowLength;
+  const scales = new Float32Array(rows);
+  const q = new Int8Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    let top = 0;
+    for (let k = r * rowLength; k < (r + 1) * rowLength; k++) top = Math.max(top, Math.abs(values[k]!));
+    const scale = Math.fround(top / 127);
+    scales[r] = scale;
+    if (scale === 0) continue;
+    for (let k = r * rowLength; k < (r + 1) * rowLength; k++) q[k] = Math.max(-127, Math.min(127, Math.round(values[k]! / scale)));
+  }
+  return { scales, q };
 }
 
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
@@ -46,8 +74,8 @@ function checkFinite(values: Float32Array, field: string): void {
 /**
  * Encodes entries as one checkpoint: magic (8 bytes); version, manifest length (uint32 little-endian);
  * payload length (uint64 little-endian); the SHA-256 of everything after the header (32 bytes); the JSON
- * manifest [{ name, shape, dtype, offset }], zero padding to a multiple of 4, then the float32 little-endian
- * payload. NaN and infinite values are refused (a NonFiniteInputError naming the variable and index).
+ * manifest [{ name, shape, dtype, offset }], zero padding to a multiple of 4, then the payload: each entry's
+ * float32 little-endian values, or for an int8 entry its row scales (float32) then its int8 values padded to 4. NaN and infinite values are refused (a NonFiniteInputError naming the variable and index).
  */
 export function encodeCheckpoint(entries: readonly CheckpointEntry[]): Uint8Array {
   let offset = 0;
@@ -61,8 +89,9 @@ export function encodeCheckpoint(entries: readonly CheckpointEntry[]): Uint8Arra
       });
     }
     checkFinite(entry.values, variableField(entry.name));
-    const item: ManifestEntry = { name: entry.name, shape: [...entry.shape], dtype: 'float32', offset };
-    offset += size * 4;
+    const dtype = entry.quantize === 'int8' && entry.shape.length >= 2 ? 'int8' : 'float32';
+    const item: ManifestEntry = { name: entry.name, shape: [...entry.shape], dtype, offset };
+    offset += entryBytes(entry.shape, dtype);
     return item;
   });
   const json = new TextEncoder().encode(JSON.stringify({ variables: manifest }));
@@ -76,7 +105,13 @@ export function encodeCheckpoint(entries: readonly CheckpointEntry[]): Uint8Arra
   bytes.set(json, HEADER_BYTES);
   entries.forEach((entry, i) => {
     const start = payloadStart + manifest[i]!.offset;
-    if (littleEndian) {
+    if (manifest[i]!.dtype === 'int8') {
+      const { scales, q } = quantizeRows(entry.values, entry.shape[entry.shape.length - 1]!);
+      scales.forEach((scale, r) => {
+        view.setFloat32(start + r * 4, scale, true);
+      });
+      bytes.set(new Uint8Array(q.buffer, q.byteOffset, q.byteLength), start + scales.length * 4);
+    } else if (littleEndian) {
       bytes.set(new Uint8Array(entry.values.buffer, entry.values.byteOffset, entry.values.byteLength), start);
     } else {
       entry.values.forEach((value, k) => {
@@ -114,11 +149,11 @@ function parseManifest(text: string, source: string): ManifestEntry[] {
     if (!shapeOk) {
       throw formatError(source, `${field}.shape`, 'a list of whole numbers >= 0', describeValue(shape));
     }
-    if (dtype !== 'float32') throw formatError(source, `${field}.dtype`, '"float32"', describeValue(dtype));
+    if (dtype !== 'float32' && dtype !== 'int8') throw formatError(source, `${field}.dtype`, '"float32" or "int8"', describeValue(dtype));
     if (entry.offset !== offset) {
       throw formatError(source, `${field}.offset`, String(offset), describeValue(entry.offset));
     }
-    offset += shapeSize(shape as number[]) * 4;
+    offset += entryBytes(shape as number[], dtype);
     return { name, shape: shape as number[], dtype, offset: entry.offset };
   });
 }
@@ -134,7 +169,15 @@ function readValues(bytes: Uint8Array, manifest: readonly ManifestEntry[], paylo
     const start = payloadStart + entry.offset;
     const size = shapeSize(entry.shape);
     const values = new Float32Array(size);
-    if (littleEndian) new Uint8Array(values.buffer).set(bytes.subarray(start, start + size * 4));
+    if (entry.dtype === 'int8') {
+      const rowLength = entry.shape[entry.shape.length - 1]!;
+      const rows = rowsOf(entry.shape);
+      const q = new Int8Array(bytes.buffer, bytes.byteOffset + start + rows * 4, size);
+      for (let r = 0; r < rows; r++) {
+        const scale = view.getFloat32(start + r * 4, true);
+        for (let k = r * rowLength; k < (r + 1) * rowLength; k++) values[k] = q[k]! * scale;
+      }
+    } else if (littleEndian) new Uint8Array(values.buffer).set(bytes.subarray(start, start + size * 4));
     else for (let k = 0; k < size; k++) values[k] = view.getFloat32(start + k * 4, true);
     checkFinite(values, `${source}: ${variableField(entry.name)}`);
     return { name: entry.name, shape: entry.shape, values };
@@ -197,7 +240,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
     new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + manifestBytes)),
     source,
   );
-  const sizes = manifest.reduce((sum, entry) => sum + shapeSize(entry.shape) * 4, 0);
+  const sizes = manifest.reduce((sum, entry) => sum + entryBytes(entry.shape, entry.dtype), 0);
   if (BigInt(sizes) !== payloadBytes) {
     throw formatError(source, 'payload', `${sizes} bytes (the variables of the manifest)`, `${payloadBytes} bytes`);
   }

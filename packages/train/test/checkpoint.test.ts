@@ -67,6 +67,37 @@ describe('saveVariables / loadVariables', () => {
     });
   });
 
+  it('stores rank-2 variables as int8 with a scale per row when asked, a quarter of the bytes', async () => {
+    // row [1, -2, 0.5]: scale 2 / 127, q = round(63.5, -127, 31.75) = (64, -127, 32); back: 64 * 2 / 127, -2, 32 * 2 / 127
+    const scale = Math.fround(2 / 127);
+    const [entry] = decodeCheckpoint(encodeCheckpoint([{ name: 'k', shape: [2, 3], values: Float32Array.of(1, -2, 0.5, 0, 0, 0), quantize: 'int8' }]));
+    expect(Array.from(entry!.values)).toEqual([64 * scale, -127 * scale, 32 * scale, 0, 0, 0].map(Math.fround));
+    // a vector stays float32 even when asked
+    const [vector] = decodeCheckpoint(encodeCheckpoint([{ name: 'b', shape: [2], values: Float32Array.of(0.1, 0.2), quantize: 'int8' }]));
+    expect(vector!.values).toEqual(Float32Array.of(0.1, 0.2));
+    const path = join(folder, 'int8.ckpt');
+    const kernel = tf.variable(tf.randomNormal([64, 32], 0, 1, 'float32', 3), true, 'q/kernel');
+    const bias = tf.variable(tf.tensor1d(biasValues), true, 'q/bias');
+    try {
+      const original = kernel.dataSync().slice();
+      await saveVariables(path, [kernel, bias], { quantize: 'int8' });
+      const plain = join(folder, 'float.ckpt');
+      await saveVariables(plain, [kernel, bias]);
+      const [small, large] = [(await readFile(path)).length, (await readFile(plain)).length];
+      expect(small).toBeLessThan(large * 0.3);
+      await loadVariables(path, [kernel, bias]);
+      const back = kernel.dataSync();
+      for (let r = 0; r < 64; r++) {
+        const row = original.subarray(r * 32, (r + 1) * 32);
+        const half = Math.max(...row.map(Math.abs)) / 127 / 2;
+        for (let c = 0; c < 32; c++) expect(Math.abs(back[r * 32 + c]! - row[c]!)).toBeLessThanOrEqual(half * 1.0001);
+      }
+      expect(bias.dataSync()).toEqual(Float32Array.from(biasValues));
+    } finally {
+      tf.dispose([kernel, bias]);
+    }
+  });
+
   it('writes the documented layout: magic, version 2, lengths, SHA-256, manifest, float32 payload', async () => {
     const bytes = await readFile(await saved('layout.ckpt'));
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -191,7 +222,7 @@ describe('checkpoint errors', () => {
     const good = { name: 'a', shape: [2], dtype: 'float32', offset: 0 };
     expect(decodeCheckpoint(encodeRaw([good]))[0]!.values).toEqual(new Float32Array(2));
     expect(() => decodeCheckpoint(encodeRaw([{ ...good, shape: [-2] }]))).toThrow(/variables\[0\]\.shape/);
-    expect(() => decodeCheckpoint(encodeRaw([{ ...good, dtype: 'int32' }]))).toThrow(/variables\[0\]\.dtype/);
+    expect(() => decodeCheckpoint(encodeRaw([{ ...good, dtype: 'int32' }]))).toThrow(/variables\[0\]\.dtype: expected "float32" or "int8"/);
     expect(() => decodeCheckpoint(encodeRaw([{ ...good, offset: 4 }]))).toThrow(/variables\[0\]\.offset: expected 0/);
     expect(() => decodeCheckpoint(encodeRaw([{ ...good, name: 3 }]))).toThrow(/variables\[0\]\.name/);
     expect(() => decodeCheckpoint(encodeRaw({}))).toThrow(/manifest\.variables: expected a list/);
