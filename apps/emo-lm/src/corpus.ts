@@ -51,10 +51,12 @@ function encodeAll(tokenizer: BpeTokenizer, texts: readonly string[]): Int32Arra
   return out;
 }
 
+/** The tokenizer's file name in a cache folder: trained on these addresses with this vocabulary and split. */
+export const tokenizerFileName = (options: Omit<CorpusOptions, 'cacheDir'>): string =>
+  `tokenizer-${options.fromYear}-${options.vocabSize}-${options.seed}-${options.maxChars ?? 'all'}.json`;
+
 async function tokenizerFor(texts: readonly string[], options: CorpusOptions): Promise<BpeTokenizer> {
-  const file = options.cacheDir
-    ? join(options.cacheDir, `tokenizer-${options.fromYear}-${options.vocabSize}-${options.seed}-${options.maxChars ?? 'all'}.json`)
-    : undefined;
+  const file = options.cacheDir ? join(options.cacheDir, tokenizerFileName(options)) : undefined;
   if (file) {
     try {
       return new BpeTokenizer(JSON.parse(await readFile(file, 'utf8')) as BpeTokenizerJson);

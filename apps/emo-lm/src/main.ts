@@ -2,8 +2,9 @@
 import { listOf, numberAtLeast, numberIn, oneOf, positiveInt, runCli } from '@offramp/app-kit';
 import { useWasmBackend } from '@offramp/backbones';
 import type { EmoMode } from '@offramp/losses';
-import { DEFAULT_EMO_LM_OPTIONS as defaults } from './options.js';
+import { DEFAULT_EMO_LM_OPTIONS as defaults, type EmoLmOptions } from './options.js';
 import { runEmoLm } from './pipeline.js';
+import { trainAndShip } from './train-and-ship.js';
 
 /** The command line's options, as commander names them. */
 interface EmoLmCliOptions {
@@ -22,6 +23,7 @@ interface EmoLmCliOptions {
   readonly samples: number;
   readonly draftLayers: number[];
   readonly draftTokens: number[];
+  readonly shipDir?: string;
   readonly seed: number;
   readonly cacheDir: string;
   readonly outDir: string;
@@ -46,6 +48,7 @@ await runCli<EmoLmCliOptions>({
       .option('--exit-weights <kind>', 'weights of the exits\' losses', oneOf(['uniform', 'layerskip'] as const), defaults.layerSkip.exitWeights)
       .option('--exit-scale <s>', 'e_scale of the layerskip exit weights', numberAtLeast(0), defaults.layerSkip.exitScale)
       .option('--pretrain-lr <rate>', 'Adam learning rate of the pre-training', numberIn(0, 1, { open: true }), defaults.pretrain.learningRate)
+      .option('--ship-dir <dir>', 'train (or load from the cache), write the fine-tuned models to <dir> for the decoding report, and stop')
       .option('--eval-windows <n>', 'held-out windows for perplexity', positiveInt, defaults.evalWindows)
       .option('--samples <n>', 'sampled continuations per model', positiveInt, defaults.samples.count)
       .option('--draft-layers <list>', 'd values of self-speculative decoding', listOf(positiveInt), [...new Set(defaults.speculative.points.map((p) => p[0]))])
@@ -58,9 +61,8 @@ await runCli<EmoLmCliOptions>({
     readme: true,
   },
   setup: useWasmBackend,
-  run: (options, { log, readme }) =>
-    runEmoLm(
-      {
+  run: (options, { log, readme }) => {
+    const settings: EmoLmOptions = {
         ...defaults,
         model: { ...defaults.model, layers: options.layers, dModel: options.dModel, heads: options.heads },
         evalWindows: options.evalWindows,
@@ -74,7 +76,7 @@ await runCli<EmoLmCliOptions>({
         outDir: options.outDir,
         progress: options.progress,
         log,
-      },
-      readme,
-    ),
+    };
+    return options.shipDir ? trainAndShip(settings, options.shipDir) : runEmoLm(settings, readme);
+  },
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { createTransformerLm, type TransformerLm } from '@offramp/backbones';
 import { checkpointExists, loadVariables, saveVariables } from '@offramp/train';
 import { settingsKey } from './checkpoint-key.js';
@@ -7,7 +7,8 @@ import { type LayerSkipOptions, NO_LAYER_SKIP } from './layer-skip.js';
 import type { Objective } from './lm-loss.js';
 import type { EmoLmOptions } from './options.js';
 import { trainLm } from './train-lm.js';
-import type { Windows } from './windows.js';
+import { type Corpus, loadCorpus } from './corpus.js';
+import { cutWindows, sampleWindows, type Windows } from './windows.js';
 
 export interface TrainedModel {
   readonly lm: TransformerLm;
@@ -95,4 +96,40 @@ export async function fineTunedModel(
     return fitted.losses;
   });
   return { lm, key, ...result };
+}
+
+/** The corpus, the MLE base model and its MLE and EMO fine-tuned copies (each trained, or loaded from the cache). */
+export interface TrainedModels {
+  readonly corpus: Corpus;
+  readonly base: TrainedModel;
+  readonly mle: TrainedModel;
+  readonly emo: TrainedModel;
+  readonly trainWindows: Windows;
+  readonly subset: Windows;
+}
+
+/** Corpus and tokenizer, MLE pre-training, then MLE and EMO fine-tuning on the same small subset. */
+export async function trainModels(options: EmoLmOptions): Promise<TrainedModels> {
+  const log = options.log;
+  const corpus = await loadCorpus({ ...options.corpus, seed: options.seed, cacheDir: options.cacheDir });
+  const vocabSize = corpus.tokenizer.vocabSize;
+  log(
+    `corpus: ${corpus.addresses.train}/${corpus.addresses.validation}/${corpus.addresses.test} addresses, ` +
+      `${corpus.train.length}/${corpus.validation.length}/${corpus.test.length} tokens, vocabulary ${vocabSize}`,
+  );
+  const { context } = options.model;
+  const trainWindows = sampleWindows(cutWindows(corpus.train, context + 1, context), options.pretrain.maxWindows, options.seed);
+  const subset = sampleWindows(trainWindows, options.finetune.windows, options.seed + 1);
+
+  const base = await baseModel(options, vocabSize, trainWindows, settingsKey({ ...options.corpus, seed: options.seed }));
+  log(`base model: ${base.cached ? 'loaded from cache' : `trained in ${base.seconds.toFixed(0)} s`}`);
+  const costEmbedding = tf.clone(base.lm.tokenEmbedding) as tf.Tensor2D;
+  try {
+    const mle = await fineTunedModel(options, base.lm, subset, 'mle', costEmbedding, base.key);
+    const emo = await fineTunedModel(options, base.lm, subset, 'emo', costEmbedding, base.key);
+    log(`fine-tuned on ${subset.count} windows: MLE ${mle.seconds.toFixed(0)} s, EMO ${emo.seconds.toFixed(0)} s`);
+    return { corpus, base, mle, emo, trainWindows, subset };
+  } finally {
+    costEmbedding.dispose();
+  }
 }

@@ -1,16 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { updateMarkedSection } from '@offramp/app-kit';
 import { writeFileAtomic } from '@offramp/core/node';
 import { builtinGateRegistry } from '@offramp/gates';
-import { settingsKey } from './checkpoint-key.js';
-import { loadCorpus } from './corpus.js';
 import type { TransformerLm } from '@offramp/backbones';
 import { tokenExitPolicy } from '@offramp/sequence';
 import { type EarlyExitResult, evaluateEarlyExit } from './early-exit-eval.js';
 import { evaluateSpeculative } from './speculative-eval.js';
-import { baseModel, fineTunedModel } from './models.js';
+import { trainModels } from './models.js';
 import type { EmoLmOptions } from './options.js';
 import { exitPerplexities } from './perplexity.js';
 import { earlyExitChart, exitPerplexityChart } from './plot.js';
@@ -37,23 +34,9 @@ export async function runEmoLm(options: EmoLmOptions, readme?: string): Promise<
   await mkdir(options.cacheDir, { recursive: true });
   await mkdir(options.outDir, { recursive: true });
 
-  const corpus = await loadCorpus({ ...options.corpus, seed: options.seed, cacheDir: options.cacheDir });
+  const { corpus, base, mle, emo, trainWindows, subset } = await trainModels(options);
   const vocabSize = corpus.tokenizer.vocabSize;
-  log(
-    `corpus: ${corpus.addresses.train}/${corpus.addresses.validation}/${corpus.addresses.test} addresses, ` +
-      `${corpus.train.length}/${corpus.validation.length}/${corpus.test.length} tokens, vocabulary ${vocabSize}`,
-  );
   const { context } = options.model;
-  const trainWindows = sampleWindows(cutWindows(corpus.train, context + 1, context), options.pretrain.maxWindows, options.seed);
-  const subset = sampleWindows(trainWindows, options.finetune.windows, options.seed + 1);
-
-  const base = await baseModel(options, vocabSize, trainWindows, settingsKey({ ...options.corpus, seed: options.seed }));
-  log(`base model: ${base.cached ? 'loaded from cache' : `trained in ${base.seconds.toFixed(0)} s`}`);
-  const costEmbedding = tf.clone(base.lm.tokenEmbedding) as tf.Tensor2D;
-  const mle = await fineTunedModel(options, base.lm, subset, 'mle', costEmbedding, base.key);
-  const emo = await fineTunedModel(options, base.lm, subset, 'emo', costEmbedding, base.key);
-  costEmbedding.dispose();
-  log(`fine-tuned on ${subset.count} windows: MLE ${mle.seconds.toFixed(0)} s, EMO ${emo.seconds.toFixed(0)} s`);
 
   try {
     const testWindows = cutWindows(corpus.test, context + 1, context);
@@ -131,7 +114,7 @@ export async function runEmoLm(options: EmoLmOptions, readme?: string): Promise<
       tolerance,
       seconds: (Date.now() - started) / 1000,
     };
-    const tables = `${qualityTable(report)}\n\n${earlyExitTable(report)}\n\nThe same thresholds on validation for both models:\n\n${sameThresholdTable(report)}\n\nGreedy decoding of held-out prompts, self-speculative and early exit against the full model (same run, interleaved):\n\n${speculativeTable(report)}\n\nSampled continuations of the first held-out prompt:\n\n${examplesList(report)}`;
+    const tables = `${qualityTable(report)}\n\n${earlyExitTable(report)}\n\nThe same thresholds on validation for both models:\n\n${sameThresholdTable(report)}\n\nGreedy decoding of held-out prompts, self-speculative and early exit against the full model (same run, interleaved):\n\n${speculativeTable(report.speculative)}\n\nSampled continuations of the first held-out prompt:\n\n${examplesList(report)}`;
     await writeFileAtomic(join(options.outDir, 'emo-lm.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFileAtomic(join(options.outDir, 'emo-lm-tables.md'), `${tables}\n`);
     await writeFileAtomic(join(options.outDir, 'emo-lm-early-exit.svg'), await earlyExitChart(report));

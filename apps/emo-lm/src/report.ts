@@ -79,12 +79,12 @@ export function earlyExitTable(report: EmoLmReport): string {
 }
 
 /** Greedy decoding speed: the full model, token-level early exit and self-speculative decoding, per fine-tuned model. */
-export function speculativeTable(report: EmoLmReport): string {
+export function speculativeTable(speculative: { readonly mle: SpeculativeResult; readonly emo: SpeculativeResult }): string {
   const lines = [
     '| fine-tuned with | decoding | tokens/s | speed-up | drafts accepted | tokens per pass of the upper layers | output = full model |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const [name, r] of [['MLE', report.speculative.mle], ['EMO', report.speculative.emo]] as const) {
+  for (const [name, r] of [['MLE', speculative.mle], ['EMO', speculative.emo]] as const) {
     for (const m of r.methods) {
       const accepted = m.acceptance === undefined ? '-' : `${f(100 * m.acceptance, 1)}%`;
       const perPass = m.tokensPerVerification === undefined ? '-' : f(m.tokensPerVerification);

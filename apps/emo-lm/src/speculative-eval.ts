@@ -1,6 +1,13 @@
 import type { TransformerLm } from '@offramp/backbones';
 import { createRng, type ExitPolicy } from '@offramp/core';
-import { type DecodeRun, decodeFull, decodeFullBatch, decodeSelfSpeculative, decodeSelfSpeculativeBatch } from '@offramp/sequence';
+import {
+  type DecodeRun,
+  decodeFull,
+  decodeFullBatch,
+  decodeSelfSpeculative,
+  decodeSelfSpeculativeBatch,
+  type LmRuntime,
+} from '@offramp/sequence';
 import { continuePrompt } from './sampling.js';
 import type { Windows } from './windows.js';
 
@@ -10,8 +17,11 @@ export interface SpeculativeSettings {
   readonly promptLength: number;
   /** Tokens generated per prompt. */
   readonly steps: number;
-  /** (d, k) pairs: layers that draft, most tokens drafted per verification. */
-  readonly points: readonly (readonly [number, number])[];
+  /**
+   * (d, k) or (d, k, c): layers that draft, most tokens drafted per verification, and the draft confidence below
+   * which drafting stops early (Kangaroo's stop; 0 when left out).
+   */
+  readonly points: readonly (readonly [number, number] | readonly [number, number, number])[];
   /** Prompts decoded together in the batched measurement (the prompts are split into batches of this size). */
   readonly batchSize: number;
 }
@@ -19,6 +29,11 @@ export interface SpeculativeSettings {
 /** One way of decoding, over every prompt: its speed and, for drafts, how they fared. */
 export interface DecodingSpeed {
   readonly method: string;
+  readonly runtime: 'tfjs' | 'onnxruntime';
+  /** Prompts decoded together. */
+  readonly batch: number;
+  /** Self-speculative decoding's d, k and draft confidence c. */
+  readonly draft?: { readonly d: number; readonly k: number; readonly c: number };
   readonly tokensPerSecond: number;
   /** Tokens per second over the full model's, in the same run. */
   readonly speedup: number;
@@ -34,10 +49,36 @@ export interface SpeculativeResult {
   readonly prompts: number;
   readonly steps: number;
   readonly methods: readonly DecodingSpeed[];
+  /** With an onnxruntime model: its full model's greedy outputs equal to the tfjs model's, of `prompts`. */
+  readonly onnxFullMatchesTfjs?: number;
+}
+
+/** A point's name in the tables, e.g. `d=2 k=4` or `d=2 k=4 c=0.3`. */
+const pointName = ([d, k, c = 0]: SpeculativeSettings['points'][number]) => `d=${d} k=${k}${c > 0 ? ` c=${c}` : ''}`;
+const pointOptions = ([d, k, c = 0]: SpeculativeSettings['points'][number]) => ({ draftLayers: d, draftTokens: k, draftConfidence: c });
+const draftOf = ([d, k, c = 0]: SpeculativeSettings['points'][number]) => ({ d, k, c });
+
+/** Plain and self-speculative decoding of single prompts on one runtime (the tfjs model or onnxruntime). */
+function singleMethods(lm: TransformerLm | LmRuntime, runtime: Method['runtime'], settings: SpeculativeSettings): Method[] {
+  const { steps } = settings;
+  const label = runtime === 'tfjs' ? '' : `${runtime}: `;
+  return [
+    { name: `${label}full model`, runtime, batch: 1, run: one((p) => decodeFull(lm, p, steps)) },
+    ...settings.points.map((point) => ({
+      name: `${label}self-speculative ${pointName(point)}`,
+      runtime,
+      batch: 1,
+      draft: draftOf(point),
+      run: one((p) => decodeSelfSpeculative(lm, p, steps, pointOptions(point))),
+    })),
+  ];
 }
 
 interface Method {
   readonly name: string;
+  readonly runtime: DecodingSpeed['runtime'];
+  readonly batch: number;
+  readonly draft?: DecodingSpeed['draft'];
   /** Decodes a group of prompts (one prompt, or one batch), returning a run per prompt. */
   readonly run: (prompts: Int32Array[]) => Promise<DecodeRun[]>;
 }
@@ -46,24 +87,29 @@ const one = (run: (prompt: Int32Array) => Promise<DecodeRun>) => async (prompts:
 
 /**
  * Greedy decoding of held-out prompts (tokens per second of the generation, after the prompt): one prompt at a time
- * by the full model, token-level early exit (when a policy is given) and self-speculative decoding at each (d, k);
- * then in batches of `batchSize` by the full model and self-speculative decoding. Methods are interleaved group by
- * group with a rotating order so every method sees the same machine load; every output is compared with the full
- * model's, one prompt at a time.
+ * by the full model, token-level early exit (when a policy is given) and self-speculative decoding at each point;
+ * then in batches of `batchSize` by the full model and self-speculative decoding; then, given the model on
+ * onnxruntime, one prompt at a time by its full model and self-speculative decoding. Methods are interleaved group by
+ * group with a rotating order so every method sees the same machine load; every output is compared with its
+ * runtime's full model, one prompt at a time.
  */
 export async function evaluateSpeculative(
   lm: TransformerLm,
   prompts: Windows,
   settings: SpeculativeSettings,
   earlyExit?: ExitPolicy,
+  onnx?: LmRuntime,
 ): Promise<SpeculativeResult> {
   const { steps, promptLength } = settings;
+  const [full, ...speculative] = singleMethods(lm, 'tfjs', settings);
   const methods: Method[] = [
-    { name: 'full model', run: one((p) => decodeFull(lm, p, steps)) },
+    full!,
     ...(earlyExit
       ? [
           {
             name: 'token-level early exit',
+            runtime: 'tfjs' as const,
+            batch: 1,
             run: one(async (p: Int32Array): Promise<DecodeRun> => {
               const { tokens, seconds } = await continuePrompt(lm, p, steps, { topK: 1, rng: createRng(0), policy: earlyExit });
               return { tokens, drafted: 0, accepted: 0, verifications: steps, seconds };
@@ -71,17 +117,17 @@ export async function evaluateSpeculative(
           },
         ]
       : []),
-    ...settings.points.map(([d, k]) => ({
-      name: `self-speculative d=${d} k=${k}`,
-      run: one((p) => decodeSelfSpeculative(lm, p, steps, { draftLayers: d, draftTokens: k })),
-    })),
+    ...speculative,
   ];
   const b = settings.batchSize;
   const batched: Method[] = [
-    { name: `full model, batch ${b}`, run: (ps) => decodeFullBatch(lm, ps, steps) },
-    ...settings.points.map(([d, k]) => ({
-      name: `self-speculative d=${d} k=${k}, batch ${b}`,
-      run: (ps: Int32Array[]) => decodeSelfSpeculativeBatch(lm, ps, steps, { draftLayers: d, draftTokens: k }),
+    { name: `full model, batch ${b}`, runtime: 'tfjs', batch: b, run: (ps) => decodeFullBatch(lm, ps, steps) },
+    ...settings.points.map((point) => ({
+      name: `self-speculative ${pointName(point)}, batch ${b}`,
+      runtime: 'tfjs' as const,
+      batch: b,
+      draft: draftOf(point),
+      run: (ps: Int32Array[]) => decodeSelfSpeculativeBatch(lm, ps, steps, pointOptions(point)),
     })),
   ];
   const count = Math.min(settings.prompts, prompts.count);
@@ -89,7 +135,11 @@ export async function evaluateSpeculative(
   const single = await measure(methods, all.map((p) => [p]), steps);
   const groups = Array.from({ length: Math.ceil(count / b) }, (_, g) => all.slice(g * b, (g + 1) * b));
   const batch = await measure(batched, groups, steps, single.outputs[0]);
-  return { prompts: count, steps, methods: [...single.speeds, ...batch.speeds] };
+  if (!onnx) return { prompts: count, steps, methods: [...single.speeds, ...batch.speeds] };
+  const onOnnx = await measure(singleMethods(onnx, 'onnxruntime', settings), all.map((p) => [p]), steps);
+  const tfjsFull = single.outputs[0]!;
+  const onnxFullMatchesTfjs = onOnnx.outputs[0]!.filter((tokens, i) => tokens.every((t, k) => t === tfjsFull[i]![k])).length;
+  return { prompts: count, steps, methods: [...single.speeds, ...batch.speeds, ...onOnnx.speeds], onnxFullMatchesTfjs };
 }
 
 /**
@@ -134,6 +184,9 @@ async function measure(
     outputs,
     speeds: methods.map((method, m) => ({
       method: method.name,
+      runtime: method.runtime,
+      batch: method.batch,
+      ...(method.draft ? { draft: method.draft } : {}),
       tokensPerSecond: rate(m),
       speedup: rate(m) / rate(0),
       ...(drafted[m]! > 0 ? { acceptance: accepted[m]! / drafted[m]!, tokensPerVerification: (rows * steps) / verifications[m]! } : {}),
