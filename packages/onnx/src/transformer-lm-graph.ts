@@ -21,8 +21,8 @@ export interface TransformerLmSource {
  *
  * Inputs (all float32): `tokens` and `positions` [B, T] (ids and absolute positions, as floats) or `hidden`
  * [B, T, d]; `mask` [B, 1, T, P + T] (additive: 0 where a new position may attend, a large negative number
- * elsewhere); with `past`, `past_keys_l` and `past_values_l` [B, P, d] for each layer l of the range (positions
- * first, heads side by side). Outputs: `hidden_out` [B, T, d], with `head` the `logits` [B, T, vocabulary], and
+ * elsewhere); with `past`, `past_keys_l` and `past_values_l` [P, B, d] for each layer l of the range (cache
+ * slots first, then rows, heads side by side: a cache that grows by slots stays one contiguous prefix). Outputs: `hidden_out` [B, T, d], with `head` the `logits` [B, T, vocabulary], and
  * the new positions' `keys_l` and `values_l` [B, T, d].
  */
 export interface LmGraphRange {
@@ -92,8 +92,9 @@ function layerNodes(b: GraphBuilder, weights: LmWeights, l: number, x: string, m
   ];
   const keys = b.node('Identity', [k], {}, `keys_${l}`);
   const values = b.node('Identity', [v], {}, `values_${l}`);
-  const allKeys = past ? b.node('Concat', [`past_keys_${l}`, keys], { axis: { int: 1 } }) : keys;
-  const allValues = past ? b.node('Concat', [`past_values_${l}`, values], { axis: { int: 1 } }) : values;
+  const rowsFirst = (t: string) => b.node('Transpose', [t], { perm: { ints: [1, 0, 2] } });
+  const allKeys = past ? b.node('Concat', [rowsFirst(`past_keys_${l}`), keys], { axis: { int: 1 } }) : keys;
+  const allValues = past ? b.node('Concat', [rowsFirst(`past_values_${l}`), values], { axis: { int: 1 } }) : values;
   const split = b.constant([0, 0, heads, dh], 'int64');
   const perHead = (t: string, perm: number[]) => b.node('Transpose', [b.node('Reshape', [t, split])], { perm: { ints: perm } });
   const scores = b.node('Add', [
@@ -130,7 +131,7 @@ export function transformerLmGraph(weights: LmWeights, range: LmGraphRange): Uin
   inputs.push({ name: 'mask', dims: ['B', 1, 'T', 'S'] });
   const outputs: { name: string; dims: (number | string)[] }[] = [];
   for (let l = from; l < to; l++) {
-    if (range.past) inputs.push({ name: `past_keys_${l}`, dims: ['B', 'P', d] }, { name: `past_values_${l}`, dims: ['B', 'P', d] });
+    if (range.past) inputs.push({ name: `past_keys_${l}`, dims: ['P', 'B', d] }, { name: `past_values_${l}`, dims: ['P', 'B', d] });
     const step = layerNodes(b, weights, l, x, 'mask', range.past);
     outputs.push({ name: step.keys, dims: ['B', 'T', d] }, { name: step.values, dims: ['B', 'T', d] });
     x = step.output;

@@ -21,6 +21,6 @@ export { decodeFull } from './speculative/full-decoding.js';
 export { acceptGreedy, acceptSampled, argmax, sampleIndex, type Verdict } from './speculative/acceptance.js';
 export type { DecodeRun, SelfSpeculativeOptions, TokenChoice } from './speculative/decode-options.js';
 export { decodeFullBatch, decodeSelfSpeculativeBatch } from './speculative/batch-decoding.js';
-export type { Fed, LmRuntime, LmSequence } from './runtime/lm-runtime.js';
+export type { BatchFeed, Fed, LmBatch, LmRuntime } from './runtime/lm-runtime.js';
 export { tfjsLmRuntime } from './runtime/tfjs-runtime.js';
 export { createOnnxLmRuntime, type OnnxLmRuntime, type OnnxLmRuntimeOptions } from './runtime/onnx-runtime.js';

@@ -2,7 +2,16 @@ import { createTransformerLm, type TransformerLm } from '@offramp/backbones';
 import { ArgumentError } from '@offramp/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxLmRuntime, decodeFull, decodeSelfSpeculative, type OnnxLmRuntime, tfjsLmRuntime } from '../src/index.js';
+import {
+  createOnnxLmRuntime,
+  decodeFull,
+  decodeFullBatch,
+  decodeSelfSpeculative,
+  decodeSelfSpeculativeBatch,
+  type OnnxLmRuntime,
+  tfjsLmRuntime,
+} from '../src/index.js';
+import { SingleSequence } from '../src/runtime/single-sequence.js';
 import { runSelfSpeculative } from '../src/speculative/self-speculative.js';
 
 let lms: TransformerLm[];
@@ -29,8 +38,8 @@ describe('the LM on onnxruntime', () => {
     const lm = lms[0]!;
     const tokens = [3, 1, 4, 1, 5, 9];
     for (const to of [1, 2, 4]) {
-      const onnx = runtimes[0]!.open();
-      const ref = tfjsLmRuntime(lm).open();
+      const onnx = new SingleSequence(runtimes[0]!);
+      const ref = new SingleSequence(tfjsLmRuntime(lm));
       try {
         // the first three tokens in one pass, then one at a time through the cache
         const a = await onnx.feed(tokens.slice(0, 3), 0, to, true);
@@ -52,11 +61,11 @@ describe('the LM on onnxruntime', () => {
   });
 
   it('continues hidden states through the upper layers as the whole model does', async () => {
-    const sequence = runtimes[1]!.open();
-    const whole = runtimes[1]!.open();
+    const sequence = new SingleSequence(runtimes[1]!);
+    const whole = new SingleSequence(runtimes[1]!);
     const tokens = [2, 7, 1, 8];
     const lower = await sequence.feed(tokens, 0, 2, false);
-    const rows = await sequence.finish([lower.hidden], 2);
+    const rows = await sequence.finish([lower.hidden], 2, 4);
     const all = await whole.feed(tokens, 0, 4, true);
     expect(rows).toHaveLength(4);
     expect(maxDiff(rows[3]!, all.probs!)).toBeLessThan(1e-6);
@@ -78,12 +87,33 @@ describe('the LM on onnxruntime', () => {
     }
   });
 
+  it('decodes batches of prompts of different lengths, each row as it decodes alone', async () => {
+    const runtime = runtimes[1]!;
+    const lm = lms[1]!;
+    const prompts = [[3], [1, 4, 2], [5, 9, 2, 6, 5, 3, 5], [7, 7], [0, 12, 11, 10]];
+    const steps = 12;
+    const alone = await Promise.all(prompts.map((p) => decodeFull(runtime, p, steps)));
+    const full = await decodeFullBatch(runtime, prompts, steps);
+    full.forEach((run, b) => {
+      expect(Array.from(run.tokens), `full, row ${b}`).toEqual(Array.from(alone[b]!.tokens));
+    });
+    for (const [draftLayers, draftTokens] of [[1, 3], [2, 1], [3, 4]] as const) {
+      const batch = await decodeSelfSpeculativeBatch(runtime, prompts, steps, { draftLayers, draftTokens });
+      // The same drafts as the tfjs model's batch (a batch drafts as far as all its rows can, so not a lone run's).
+      const onTfjs = await decodeSelfSpeculativeBatch(lm, prompts, steps, { draftLayers, draftTokens });
+      batch.forEach((run, b) => {
+        expect(Array.from(run.tokens), `d=${draftLayers} k=${draftTokens} row ${b}`).toEqual(Array.from(alone[b]!.tokens));
+        expect([run.drafted, run.accepted, run.verifications]).toEqual([onTfjs[b]!.drafted, onTfjs[b]!.accepted, onTfjs[b]!.verifications]);
+      });
+    }
+  });
+
   it('leaves the cache as one pass over the accepted tokens would', async () => {
     const runtime = runtimes[0]!;
     await runSelfSpeculative(runtime, [1, 4, 2], 15, { draftLayers: 2, draftTokens: 4 }, async (sequence, fed) => {
-      const once = runtime.open();
+      const once = new SingleSequence(runtime);
       await once.feed([...fed], 0, runtime.layers, false);
-      const expected = await once.snapshot();
+      const expected = await once.batch.snapshot();
       const got = await sequence.snapshot();
       got.forEach((layer, l) => {
         expect(layer.length).toBe(fed.length);
@@ -93,10 +123,13 @@ describe('the LM on onnxruntime', () => {
     });
   });
 
-  it('refuses a pass that does not start where a layer’s cache ends', async () => {
-    const sequence = runtimes[0]!.open();
-    await sequence.feed([1, 2], 0, 2, false);
-    await expect(sequence.feed([3], 5, 2, false)).rejects.toThrow(ArgumentError);
-    await expect(sequence.feed([3], 2, 2, false)).resolves.toBeDefined();
+  it('refuses a pass over layers whose caches differ, a mask of the wrong size and an empty batch', async () => {
+    const batch = runtimes[0]!.openBatch(1);
+    await batch.feed({ tokens: [1, 2], starts: [0], t: 2 }, 2, new Float32Array(4), false);
+    // the upper layers hold nothing yet, so a pass over layers 1-3 cannot start at slot 2
+    await expect(batch.finish([new Float32Array(16)], 1, new Float32Array(3))).rejects.toThrow(/cache of layer 2: expected 2 slots/);
+    await expect(batch.feed({ tokens: [3], starts: [2], t: 1 }, 2, new Float32Array(2), false)).rejects.toThrow(/mask.length: expected 3/);
+    await expect(batch.feed({ tokens: [3], starts: [2], t: 1 }, 2, new Float32Array(3), false)).resolves.toBeDefined();
+    expect(() => runtimes[0]!.openBatch(0)).toThrow(ArgumentError);
   });
 });

@@ -1,66 +1,31 @@
 import type { TransformerLm } from '@offramp/backbones';
 import { ArgumentError } from '@offramp/core';
-import * as tf from '@tensorflow/tfjs';
-import { KvCache } from '../kv-cache.js';
+import type { LmBatch, LmRuntime } from '../runtime/lm-runtime.js';
+import { asLmRuntime } from '../runtime/tfjs-runtime.js';
 import { acceptGreedy, acceptSampled, type Verdict } from './acceptance.js';
 import { BatchSlots } from './batch-slots.js';
-import { checkPrompt, checkSpeculativeOptions, type DecodeRun, type SelfSpeculativeOptions, type TokenChoice } from './decode-options.js';
-import { choose, headRows } from './layer-steps.js';
-
-/** Next-token probabilities of every position of every row of hidden states [B, T, d], row-major (B x T rows). */
-async function headAll(lm: TransformerLm, hidden: tf.Tensor): Promise<Float32Array[]> {
-  const flat = tf.reshape(hidden, [1, hidden.shape[0]! * hidden.shape[1]!, lm.dModel]);
-  try {
-    return await headRows(lm, flat);
-  } finally {
-    flat.dispose();
-  }
-}
-
-/** Layers [from, to) on x [B, T, d], each under the mask of its own cache length; disposes x. */
-function runMasked(lm: TransformerLm, cache: KvCache, slots: BatchSlots, x: tf.Tensor, from: number, to: number): tf.Tensor {
-  const masks = new Map<number, tf.Tensor>();
-  let h = x;
-  try {
-    for (let l = from; l < to; l++) {
-      const cached = cache.lengthAt(l);
-      if (!masks.has(cached)) masks.set(cached, slots.mask(cached, h.shape[1]!));
-      const out = lm.layer(l, h, cache.entry(l), masks.get(cached));
-      cache.set(l, out.keys, out.values);
-      h.dispose();
-      h = out.output;
-    }
-  } finally {
-    for (const m of masks.values()) m.dispose();
-  }
-  return h;
-}
-
-/** One token per row, each at its own position: [B, 1, d]. */
-function embedRows(lm: TransformerLm, tokens: readonly number[], positions: readonly number[]): tf.Tensor {
-  const ids = tf.tensor2d(tokens.map((t) => [t]), [tokens.length, 1], 'int32');
-  try {
-    return lm.embed(ids, positions);
-  } finally {
-    ids.dispose();
-  }
-}
+import {
+  checkPrompt,
+  checkSpeculativeOptions,
+  type DecodeRun,
+  type LmShape,
+  type SelfSpeculativeOptions,
+  type TokenChoice,
+} from './decode-options.js';
+import { choose } from './layer-steps.js';
 
 /** Per-row next-token probabilities at each row's last prompt position, after the prompts in one padded pass. */
-async function prefillBatch(lm: TransformerLm, cache: KvCache, slots: BatchSlots, prompts: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
+async function prefillBatch<H>(batch: LmBatch<H>, slots: BatchSlots, prompts: readonly ArrayLike<number>[], layers: number): Promise<Float32Array[]> {
   const width = Math.max(...prompts.map((p) => p.length));
-  const padded = prompts.map((p) => Array.from({ length: width }, (_, i) => (i < p.length ? p[i]! : 0)));
-  const ids = tf.tensor2d(padded, [prompts.length, width], 'int32');
-  const x = lm.embed(ids, 0);
-  ids.dispose();
+  const tokens = prompts.flatMap((p) => Array.from({ length: width }, (_, i) => (i < p.length ? p[i]! : 0)));
   // Causal attention keeps each real position away from its row's padding (which comes after it).
-  const top = runMasked(lm, cache, slots, x, 0, lm.layers);
+  const fed = await batch.feed({ tokens, starts: prompts.map(() => 0), t: width }, layers, slots.mask(0, width), true);
+  batch.release(fed.hidden);
   for (let j = 0; j < width; j++) slots.append((b) => j < prompts[b]!.length);
-  const rows = await headAll(lm, top).finally(() => top.dispose());
-  return prompts.map((p, b) => rows[b * width + p.length - 1]!);
+  return prompts.map((p, b) => fed.probs![b * width + p.length - 1]!);
 }
 
-function checkBatch(lm: TransformerLm, prompts: readonly ArrayLike<number>[], steps: number): void {
+function checkBatch(lm: LmShape, prompts: readonly ArrayLike<number>[], steps: number): void {
   if (prompts.length < 1) throw new ArgumentError({ field: 'prompts', expected: 'at least one prompt', received: 'none' });
   prompts.forEach((prompt, b) => {
     try {
@@ -89,24 +54,31 @@ interface Row {
  * `draftLayers` = 0 it is plain batched decoding with the whole model (`decodeFullBatch`).
  */
 export async function decodeSelfSpeculativeBatch(
-  lm: TransformerLm,
+  model: TransformerLm | LmRuntime,
   prompts: readonly ArrayLike<number>[],
   steps: number,
   options: SelfSpeculativeOptions,
 ): Promise<DecodeRun[]> {
+  const lm = asLmRuntime(model);
   checkBatch(lm, prompts, steps);
   checkSpeculativeOptions(lm, options);
   return runBatch(lm, prompts, steps, options.draftLayers, options.draftTokens, options.draftConfidence ?? 0, options);
 }
 
 /** Plain decoding of a batch of prompts with the whole model, one token per row and pass (the batched reference). */
-export async function decodeFullBatch(lm: TransformerLm, prompts: readonly ArrayLike<number>[], steps: number, choice: TokenChoice = {}): Promise<DecodeRun[]> {
+export async function decodeFullBatch(
+  model: TransformerLm | LmRuntime,
+  prompts: readonly ArrayLike<number>[],
+  steps: number,
+  choice: TokenChoice = {},
+): Promise<DecodeRun[]> {
+  const lm = asLmRuntime(model);
   checkBatch(lm, prompts, steps);
   return runBatch(lm, prompts, steps, lm.layers, 0, 0, choice);
 }
 
 async function runBatch(
-  lm: TransformerLm,
+  lm: LmRuntime,
   prompts: readonly ArrayLike<number>[],
   steps: number,
   d: number,
@@ -114,9 +86,10 @@ async function runBatch(
   confidence: number,
   choice: TokenChoice,
 ): Promise<DecodeRun[]> {
-  const cache = new KvCache(lm.layers);
+  const plain = d === lm.layers;
+  const batch = lm.openBatch(prompts.length);
   const slots = new BatchSlots(prompts.length);
-  const first = await prefillBatch(lm, cache, slots, prompts);
+  const first = await prefillBatch(batch, slots, prompts, lm.layers);
   const started = performance.now();
   const rows: Row[] = prompts.map((p, b) => {
     const pending = choose(first[b]!, choice);
@@ -130,19 +103,24 @@ async function runBatch(
       const done = rows.map((r) => r.out.length >= steps);
       // Finished rows ride along at position 0 with their slots invalid.
       const at = (b: number, j: number) => (done[b] ? 0 : rows[b]!.position + j);
-      const cached = cache.lengthAt(0);
-      const hidden: tf.Tensor[] = [];
+      const cached = batch.slotsAt(0);
+      const hidden: unknown[] = [];
       const drafts: number[][] = rows.map(() => []);
       const draftProbs: Float32Array[][] = rows.map(() => []);
       let feed = rows.map((r) => r.pending);
+      let fullProbs: Float32Array[] | undefined;
       try {
         for (;;) {
           const j = hidden.length;
-          const h = runMasked(lm, cache, slots, embedRows(lm, feed, rows.map((_, b) => at(b, j))), 0, d);
+          const last = j >= room;
+          const step = await batch.feed({ tokens: feed, starts: rows.map((_, b) => at(b, j)), t: 1 }, d, slots.mask(batch.slotsAt(0), 1), !last || plain);
           slots.append((b) => !done[b]);
-          hidden.push(h);
-          if (j >= room) break;
-          const q = await headAll(lm, h);
+          hidden.push(step.hidden);
+          if (last) {
+            fullProbs = plain ? step.probs : undefined;
+            break;
+          }
+          const q = step.probs!;
           if (q.every((probs, b) => done[b] || Math.max(...probs) < confidence)) break;
           feed = q.map((probs, b) => {
             const token = choose(probs, choice);
@@ -152,9 +130,8 @@ async function runBatch(
           });
         }
         const t = hidden.length;
-        const stacked = t === 1 ? hidden[0]!.clone() : tf.concat(hidden, 1);
-        const upper = runMasked(lm, cache, slots, stacked, d, lm.layers);
-        const full = await headAll(lm, upper).finally(() => upper.dispose());
+        // Plain decoding (d = every layer) has the full model's probabilities from its feed.
+        const full = fullProbs ?? (await batch.finish(hidden, d, slots.mask(batch.slotsAt(d), t)));
         rows.forEach((r, b) => {
           if (done[b]) return;
           const mine = full.slice(b * t, (b + 1) * t);
@@ -169,11 +146,11 @@ async function runBatch(
           r.pending = verdict.next;
         });
       } finally {
-        for (const h of hidden) h.dispose();
+        for (const h of hidden) batch.release(h);
       }
     }
   } finally {
-    cache.dispose();
+    batch.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   return rows.map((r) => ({ tokens: Int32Array.from(r.out.slice(0, steps)), drafted: r.drafted, accepted: r.accepted, verifications: r.verifications, seconds }));

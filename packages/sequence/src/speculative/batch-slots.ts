@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
-
 /** The additive value that shuts a key out of attention. */
 const BLOCKED = -1e9;
 
@@ -35,7 +33,7 @@ export class BatchSlots {
    * The mask [B, 1, T, cached + T] for T new positions over `cached` slots: new position t of row b sees the
    * row's valid cached slots and new positions up to t.
    */
-  mask(cached: number, t: number): tf.Tensor {
+  mask(cached: number, t: number): Float32Array {
     const width = cached + t;
     const values = new Float32Array(this.rows * t * width);
     this.#valid.forEach((slots, b) => {
@@ -45,6 +43,6 @@ export class BatchSlots {
         for (let j = 0; j < t; j++) values[row + cached + j] = j <= q ? 0 : BLOCKED;
       }
     });
-    return tf.tensor4d(values, [this.rows, 1, t, width]);
+    return values;
   }
 }

@@ -3,6 +3,7 @@ import { checkPrompt, type DecodeRun, type TokenChoice } from './decode-options.
 import { choose } from './layer-steps.js';
 import type { LmRuntime } from '../runtime/lm-runtime.js';
 import { asLmRuntime } from '../runtime/tfjs-runtime.js';
+import { SingleSequence } from '../runtime/single-sequence.js';
 
 /**
  * Plain decoding with the whole model: the prompt in one pass, then token by token with a key/value cache. The
@@ -11,7 +12,7 @@ import { asLmRuntime } from '../runtime/tfjs-runtime.js';
 export async function decodeFull(model: TransformerLm | LmRuntime, prompt: ArrayLike<number>, steps: number, choice: TokenChoice = {}): Promise<DecodeRun> {
   const lm = asLmRuntime(model);
   checkPrompt(lm, prompt, steps);
-  const sequence = lm.open();
+  const sequence = new SingleSequence(lm);
   const tokens = new Int32Array(steps);
   try {
     const fed = async (token: readonly number[], position: number) => {

@@ -3,7 +3,8 @@ import { acceptGreedy, acceptSampled, type Verdict } from './acceptance.js';
 import { checkPrompt, checkSpeculativeOptions, type DecodeRun, type SelfSpeculativeOptions } from './decode-options.js';
 import { choose } from './layer-steps.js';
 import { asLmRuntime } from '../runtime/tfjs-runtime.js';
-import type { LmRuntime, LmSequence } from '../runtime/lm-runtime.js';
+import type { LmBatch, LmRuntime } from '../runtime/lm-runtime.js';
+import { SingleSequence } from '../runtime/single-sequence.js';
 
 /**
  * Self-speculative decoding (LayerSkip, Elhoushi et al. 2024; Kangaroo, Liu et al. 2024) of one sequence: the first
@@ -23,7 +24,7 @@ export function decodeSelfSpeculative(
 }
 
 /** The cache at the end of a run and the tokens it holds (prompt and every fed token), for checks. */
-export type CacheInspector = (sequence: LmSequence<unknown>, fed: readonly number[]) => Promise<void>;
+export type CacheInspector = (cache: LmBatch<unknown>, fed: readonly number[]) => Promise<void>;
 
 /** decodeSelfSpeculative, with `inspect` shown the sequence's cache before it is freed. */
 export async function runSelfSpeculative(
@@ -37,7 +38,7 @@ export async function runSelfSpeculative(
   checkPrompt(lm, prompt, steps);
   checkSpeculativeOptions(lm, options);
   const { draftLayers: d, draftTokens: k, draftConfidence = 0 } = options;
-  const sequence = lm.open();
+  const sequence = new SingleSequence(lm);
   const out: number[] = [];
   let drafted = 0;
   let acceptedTotal = 0;
@@ -70,7 +71,7 @@ export async function runSelfSpeculative(
           draftProbs.push(q);
         }
         // Verify: the remaining layers on the hidden states of the pending token and every draft, in one pass.
-        const full = await sequence.finish(hidden, d);
+        const full = await sequence.finish(hidden, d, hidden.length);
         verifications++;
         const verdict: Verdict = options.rng ? acceptSampled(full, draftProbs, drafts, options.rng) : acceptGreedy(full, drafts);
         drafted += drafts.length;
@@ -86,7 +87,7 @@ export async function runSelfSpeculative(
     }
     seconds = (performance.now() - started) / 1000;
     // The cache holds the prompt and every generated token but the pending one.
-    await inspect?.(sequence, [...Array.from(prompt), ...out.slice(0, position - prompt.length)]);
+    await inspect?.(sequence.batch, [...Array.from(prompt), ...out.slice(0, position - prompt.length)]);
   } finally {
     sequence.dispose();
   }
