@@ -85,11 +85,27 @@ interface Method {
 
 const one = (run: (prompt: Int32Array) => Promise<DecodeRun>) => async (prompts: Int32Array[]) => [await run(prompts[0]!)];
 
+/** Plain and self-speculative decoding of batches of `batchSize` prompts on one runtime. */
+function batchedMethods(lm: TransformerLm | LmRuntime, runtime: Method['runtime'], settings: SpeculativeSettings): Method[] {
+  const { steps, batchSize: b } = settings;
+  const label = runtime === 'tfjs' ? '' : `${runtime}: `;
+  return [
+    { name: `${label}full model, batch ${b}`, runtime, batch: b, run: (ps) => decodeFullBatch(lm, ps, steps) },
+    ...settings.points.map((point) => ({
+      name: `${label}self-speculative ${pointName(point)}, batch ${b}`,
+      runtime,
+      batch: b,
+      draft: draftOf(point),
+      run: (ps: Int32Array[]) => decodeSelfSpeculativeBatch(lm, ps, steps, pointOptions(point)),
+    })),
+  ];
+}
+
 /**
  * Greedy decoding of held-out prompts (tokens per second of the generation, after the prompt): one prompt at a time
  * by the full model, token-level early exit (when a policy is given) and self-speculative decoding at each point;
- * then in batches of `batchSize` by the full model and self-speculative decoding; then, given the model on
- * onnxruntime, one prompt at a time by its full model and self-speculative decoding. Methods are interleaved group by
+ * then in batches of `batchSize` by the full model and self-speculative decoding; then the same two groups on
+ * onnxruntime when the model is given there. Methods are interleaved group by
  * group with a rotating order so every method sees the same machine load; every output is compared with its
  * runtime's full model, one prompt at a time.
  */
@@ -120,26 +136,17 @@ export async function evaluateSpeculative(
     ...speculative,
   ];
   const b = settings.batchSize;
-  const batched: Method[] = [
-    { name: `full model, batch ${b}`, runtime: 'tfjs', batch: b, run: (ps) => decodeFullBatch(lm, ps, steps) },
-    ...settings.points.map((point) => ({
-      name: `self-speculative ${pointName(point)}, batch ${b}`,
-      runtime: 'tfjs' as const,
-      batch: b,
-      draft: draftOf(point),
-      run: (ps: Int32Array[]) => decodeSelfSpeculativeBatch(lm, ps, steps, pointOptions(point)),
-    })),
-  ];
   const count = Math.min(settings.prompts, prompts.count);
   const all = Array.from({ length: count }, (_, i) => prompts.tokens.slice(i * prompts.length, i * prompts.length + promptLength));
   const single = await measure(methods, all.map((p) => [p]), steps);
   const groups = Array.from({ length: Math.ceil(count / b) }, (_, g) => all.slice(g * b, (g + 1) * b));
-  const batch = await measure(batched, groups, steps, single.outputs[0]);
+  const batch = await measure(batchedMethods(lm, 'tfjs', settings), groups, steps, single.outputs[0]);
   if (!onnx) return { prompts: count, steps, methods: [...single.speeds, ...batch.speeds] };
   const onOnnx = await measure(singleMethods(onnx, 'onnxruntime', settings), all.map((p) => [p]), steps);
+  const onnxBatch = await measure(batchedMethods(onnx, 'onnxruntime', settings), groups, steps, onOnnx.outputs[0]);
   const tfjsFull = single.outputs[0]!;
   const onnxFullMatchesTfjs = onOnnx.outputs[0]!.filter((tokens, i) => tokens.every((t, k) => t === tfjsFull[i]![k])).length;
-  return { prompts: count, steps, methods: [...single.speeds, ...batch.speeds, ...onOnnx.speeds], onnxFullMatchesTfjs };
+  return { prompts: count, steps, methods: [...single.speeds, ...batch.speeds, ...onOnnx.speeds, ...onnxBatch.speeds], onnxFullMatchesTfjs };
 }
 
 /**
