@@ -65,7 +65,11 @@ export class GraphBuilder implements GateGraph {
   readonly #initializers: TensorProto[] = [];
   #counter = 0;
 
-  constructor(readonly prefix: string) {}
+  /** `opset`: the ONNX opset the model declares (default OPSET; 17 adds LayerNormalization). */
+  constructor(
+    readonly prefix: string,
+    readonly opset: number = OPSET,
+  ) {}
 
   /** A fresh tensor name under the builder's prefix. */
   fresh(base: string): string {
@@ -172,7 +176,7 @@ export class GraphBuilder implements GateGraph {
     return encodeModel({
       irVersion: 7,
       producerName: 'offramp',
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [{ domain: '', version: this.opset }],
       graph: {
         name: this.prefix,
         node: this.#nodes,
