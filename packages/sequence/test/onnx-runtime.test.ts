@@ -1,5 +1,6 @@
 import { createTransformerLm, type TransformerLm } from '@offramp/backbones';
 import { ArgumentError } from '@offramp/core';
+import { loadWebRuntime } from '@offramp/onnx';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -105,6 +106,19 @@ describe('the LM on onnxruntime', () => {
         expect(Array.from(run.tokens), `d=${draftLayers} k=${draftTokens} row ${b}`).toEqual(Array.from(alone[b]!.tokens));
         expect([run.drafted, run.accepted, run.verifications]).toEqual([onTfjs[b]!.drafted, onTfjs[b]!.accepted, onTfjs[b]!.verifications]);
       });
+    }
+  });
+
+  it('runs on onnxruntime-web (the browser’s runtime, here in Node) with the same greedy output', async () => {
+    const web = await createOnnxLmRuntime(lms[0]!, { runtime: await loadWebRuntime() });
+    try {
+      const prompt = [5, 9, 2];
+      const full = await decodeFull(runtimes[0]!, prompt, 12);
+      expect(Array.from((await decodeFull(web, prompt, 12)).tokens)).toEqual(Array.from(full.tokens));
+      const fast = await decodeSelfSpeculative(web, prompt, 12, { draftLayers: 2, draftTokens: 3 });
+      expect(Array.from(fast.tokens)).toEqual(Array.from(full.tokens));
+    } finally {
+      await web.release();
     }
   });
 
