@@ -30,4 +30,4 @@ export {
 export { OnnxEngine, type OnnxEngineOptions, type OnnxValue } from './onnx-engine.js';
 export { runSession } from './run-session.js';
 export * from './compile/index.js';
-export { readLmWeights, transformerLmGraph, type LmGraphRange, type LmWeights, type TransformerLmSource } from './transformer-lm-graph.js';
+export { readLmWeights, transformerLmGraph, type LmGraphRange, type LmSizes, type LmWeights, type TransformerLmSource } from './transformer-lm-graph.js';

@@ -2,16 +2,24 @@ import type * as tf from '@tensorflow/tfjs';
 import { ArgumentError } from '@offramp/core';
 import { GraphBuilder, type HostTensor } from './graph-builder.js';
 
-/** What the export reads of a transformer LM (`createTransformerLm` of @offramp/backbones fits). */
+/**
+ * What the export reads of a transformer LM (`createTransformerLm` of @offramp/backbones fits): its name, its number
+ * of attention heads and its variables; every other size follows from the variables' shapes.
+ */
 export interface TransformerLmSource {
   readonly name: string;
+  readonly heads: number;
+  readonly variables: readonly tf.Variable[];
+}
+
+/** The sizes of an LM, as its weights give them. */
+export interface LmSizes {
+  readonly name: string;
+  readonly heads: number;
   readonly vocabSize: number;
   readonly context: number;
   readonly dModel: number;
   readonly layers: number;
-  readonly heads: number;
-  readonly ffnHidden: number;
-  readonly variables: readonly tf.Variable[];
 }
 
 /**
@@ -33,9 +41,9 @@ export interface LmGraphRange {
   readonly past: boolean;
 }
 
-/** The host copy of an LM's weights, read once and shared by every graph made from it. */
+/** The host copy of an LM's weights, read once and shared by every graph made from it, with the sizes they give. */
 export interface LmWeights {
-  readonly source: TransformerLmSource;
+  readonly source: LmSizes;
   readonly byName: ReadonlyMap<string, HostTensor>;
 }
 
@@ -43,7 +51,15 @@ export interface LmWeights {
 export async function readLmWeights(lm: TransformerLmSource): Promise<LmWeights> {
   const byName = new Map<string, HostTensor>();
   for (const v of lm.variables) byName.set(v.name, { shape: v.shape, values: Float32Array.from((await v.data()) as Float32Array) });
-  return { source: lm, byName };
+  const partial: LmWeights = { source: { name: lm.name, heads: lm.heads, vocabSize: 0, context: 0, dModel: 0, layers: 0 }, byName };
+  const [vocabSize, dModel] = findWeight(partial, '/embedding/tokens').shape as [number, number];
+  const [context] = findWeight(partial, '/embedding/positions').shape as [number];
+  let layers = 0;
+  while ([...byName.keys()].some((name) => name.includes(`/layer${layers}/`))) layers++;
+  if (!(Number.isInteger(lm.heads) && lm.heads >= 1 && dModel % lm.heads === 0)) {
+    throw new ArgumentError({ field: 'lm.heads', expected: `a divisor of the width ${dModel}`, received: String(lm.heads) });
+  }
+  return { source: { name: lm.name, heads: lm.heads, vocabSize, context, dModel, layers }, byName };
 }
 
 function findWeight(weights: LmWeights, suffix: string): HostTensor {
@@ -58,7 +74,7 @@ function transposed(t: HostTensor): HostTensor {
   return { shape: [cols, rows], values };
 }
 
-function checkRange(lm: TransformerLmSource, range: LmGraphRange): void {
+function checkRange(lm: LmSizes, range: LmGraphRange): void {
   const { from, to } = range;
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > lm.layers || from >= to) {
     throw new ArgumentError({ field: 'range', expected: `0 <= from < to <= ${lm.layers}`, received: `from ${from}, to ${to}` });
