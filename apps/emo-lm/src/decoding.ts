@@ -30,7 +30,7 @@ await runCli<DecodingCliOptions>({
   options: (command) =>
     command
       .option('--model-dir <dir>', 'folder written by `main.js --ship-dir`', join(appDir, 'models', 'large'))
-      .option('--results-dir <dir>', 'where results are written', join(appDir, 'results', 'large'))
+      .option('--results-dir <dir>', 'where results are written', join(appDir, 'results', 'decoding'))
       .option('--prompts <n>', 'held-out prompts', positiveInt, 24)
       .option('--prompt-length <n>', 'tokens per prompt', positiveInt, 32)
       .option('--steps <n>', 'tokens generated per prompt', positiveInt, 32)
