@@ -46,6 +46,23 @@ export function perplexityTable(report: DecodingReport): string {
   return lines.join('\n');
 }
 
+/** Draft acceptance of the two fine-tunings side by side, per (d, k, c), one prompt at a time on onnxruntime. */
+export function acceptanceTable(report: DecodingReport): string {
+  const rows = (kind: ShippedKind) =>
+    report.speculative[kind].methods.filter((m) => m.runtime === 'onnxruntime' && m.batch === 1 && m.draft && m.acceptance !== undefined);
+  const emo = new Map(rows('emo').map((m) => [JSON.stringify(m.draft), m]));
+  const lines = ['| d | k | c | MLE: drafts accepted | EMO: drafts accepted | EMO - MLE (points) | MLE: tokens per verification | EMO: tokens per verification |', '|---|---|---|---|---|---|---|---|'];
+  for (const m of rows('mle')) {
+    const e = emo.get(JSON.stringify(m.draft));
+    if (!e) continue;
+    const { d, k, c } = m.draft!;
+    lines.push(
+      `| ${d} | ${k} | ${c} | ${f(100 * m.acceptance!, 1)}% | ${f(100 * e.acceptance!, 1)}% | ${f(100 * (e.acceptance! - m.acceptance!), 1)} | ${f(m.tokensPerVerification!)} | ${f(e.tokensPerVerification!)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** Speed-up over the full model (batch 1) against d, one line per fine-tuning, runtime and k. */
 export function speedupChart(report: DecodingReport): Promise<string> {
   const series = SHIPPED_KINDS.flatMap((kind) => {
@@ -113,6 +130,7 @@ export async function runDecodingReport(options: DecodingReportOptions, readme?:
   const tables = [
     `${model.layers} layers, d = ${model.dModel}, ${model.heads} heads, feed-forward ${model.ffnHidden}, context ${model.context}, ${(parameters / 1e6).toFixed(2)} M parameters, stored as int8 with a scale per row.`,
     `Test perplexity of every exit (${testWindows.count} windows):\n\n${perplexityTable(report)}`,
+    `Drafts accepted, MLE- against EMO-tuned (greedy, the same prompts):\n\n${acceptanceTable(report)}`,
     `Greedy decoding of ${count} held-out prompts (${promptLength} tokens, ${steps} generated), interleaved per group; speed-ups against the full model of the same runtime and batch size. onnxruntime's full model gave the tfjs model's output on ${matches} prompts.\n\n${speculativeTable(speculative)}`,
   ].join('\n\n');
   await mkdir(options.outDir, { recursive: true });
