@@ -8,8 +8,8 @@ export interface TrainingProgress {
 }
 
 /**
- * A cli-progress bar on `stream` (stderr by default) for `total` batches over `epochs` epochs. Nothing is
- * written when the stream is not a terminal.
+ * A cli-progress bar on `stream` (stderr by default) for `total` batches over `epochs` epochs. When the stream is
+ * not a terminal (a log file, CI), the same line is written every 30 seconds instead.
  */
 export function createTrainingProgress(
   label: string,
@@ -23,6 +23,8 @@ export function createTrainingProgress(
       format: `${label} |{bar}| {percentage}% | epoch {epoch}/${epochs} | {value}/{total} batches | {rate} batch/s | ETA {eta_formatted} | loss {loss}`,
       hideCursor: true,
       etaBuffer: 50,
+      noTTYOutput: true,
+      notTTYSchedule: 30_000,
     },
     Presets.shades_classic,
   );
