@@ -38,12 +38,16 @@ describe('createTrainingProgress', () => {
     expect(stream.text).toContain('loss 0.5000');
   });
 
-  it('writes nothing when the stream is not a terminal', () => {
+  it('writes plain lines, not a redrawn bar, when the stream is not a terminal (a log file)', () => {
     const stream = new PipeCapture();
     const progress = createTrainingProgress('train', 2, 1, stream);
     progress.tick(0, 1);
     progress.tick(0, 1);
     progress.stop();
-    expect(stream.text).toBe('');
+    // no cursor movement or line clearing, only whole lines
+    expect(stream.text).not.toMatch(/\u001b\[/);
+    expect(stream.text).toContain('train');
+    expect(stream.text).toContain('2/2 batches');
+    expect(stream.text.endsWith('\n')).toBe(true);
   });
 });
