@@ -35,7 +35,7 @@ await runCli<DecodingCliOptions>({
       .option('--prompt-length <n>', 'tokens per prompt', positiveInt, 32)
       .option('--steps <n>', 'tokens generated per prompt', positiveInt, 32)
       .option('--draft-layers <list>', 'd values', listOf(positiveInt), [1, 2, 3, 4])
-      .option('--draft-tokens <list>', 'k values', listOf(positiveInt), [2, 4])
+      .option('--draft-tokens <list>', 'k values', listOf(positiveInt), [2, 3, 5])
       .option('--draft-confidence <list>', 'draft confidences below which drafting stops (0: never)', listOf(numberIn(0, 1)), [0])
       .option('--batch-size <n>', 'prompts per batch in the batched measurement', positiveInt, 8)
       .option('--eval-windows <n>', 'held-out windows for perplexity', positiveInt, 128)

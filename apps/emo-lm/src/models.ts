@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@offramp/core/node';
 import * as tf from '@tensorflow/tfjs';
 import { createTransformerLm, type TransformerLm } from '@offramp/backbones';
 import { checkpointExists, loadVariables, saveVariables } from '@offramp/train';
@@ -16,6 +18,8 @@ export interface TrainedModel {
   readonly losses: readonly number[];
   readonly cached: boolean;
   readonly seconds: number;
+  /** Wall time of the training that made the weights (recorded next to the cached weights), when known. */
+  readonly trainingSeconds?: number;
   /** Hash of the settings that produced the weights (names the cache file). */
   readonly key: string;
 }
@@ -31,7 +35,20 @@ function layerSkipKey(options: EmoLmOptions): { layerSkip?: LayerSkipOptions } {
   return isDefault ? {} : { layerSkip: l };
 }
 
-/** Trains `lm` (from its current weights) unless weights for `key` are cached; saves them after training. */
+/** The training time recorded next to cached weights (`<file>.json`), if any. */
+async function recordedSeconds(file: string): Promise<number | undefined> {
+  try {
+    const seconds = (JSON.parse(await readFile(`${file}.json`, 'utf8')) as { trainingSeconds?: unknown }).trainingSeconds;
+    return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Trains `lm` (from its current weights) unless weights for `key` are cached; saves them after training, with the
+ * training time in `<file>.json`.
+ */
 async function trainOrLoad(
   lm: TransformerLm,
   file: string,
@@ -40,11 +57,14 @@ async function trainOrLoad(
   const started = Date.now();
   if (await checkpointExists(file)) {
     await loadVariables(file, lm.variables);
-    return { losses: [], cached: true, seconds: (Date.now() - started) / 1000 };
+    const trainingSeconds = await recordedSeconds(file);
+    return { losses: [], cached: true, seconds: (Date.now() - started) / 1000, ...(trainingSeconds === undefined ? {} : { trainingSeconds }) };
   }
   const losses = await train();
+  const seconds = (Date.now() - started) / 1000;
   await saveVariables(file, lm.variables);
-  return { losses, cached: false, seconds: (Date.now() - started) / 1000 };
+  await writeFileAtomic(`${file}.json`, `${JSON.stringify({ trainingSeconds: seconds })}\n`);
+  return { losses, cached: false, seconds, trainingSeconds: seconds };
 }
 
 /** The MLE-trained base model (cached by its settings). */

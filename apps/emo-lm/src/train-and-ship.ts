@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { trainModels } from './models.js';
+import { type TrainedModel, trainModels } from './models.js';
 import type { EmoLmOptions } from './options.js';
 import { exitPerplexities } from './perplexity.js';
 import { tokenizerFileName } from './corpus.js';
 import { loadShippedModel, SHIPPED_KINDS, type ShippedKind, type ShippedModelInfo, shipWeights, writeShippedInfo } from './shipped-model.js';
 import { cutWindows, sampleWindows } from './windows.js';
+
+const trainedFor = (m: TrainedModel): number => m.trainingSeconds ?? m.seconds;
 
 /** Validation windows on which shipping compares the last exit's perplexity before and after int8 storage. */
 const CHECK_WINDOWS = 64;
@@ -44,7 +46,8 @@ export async function trainAndShip(options: EmoLmOptions, dir: string): Promise<
         pretrainWindows: trainWindows.count,
         finetuneWindows: subset.count,
         layerSkip: { ...options.layerSkip },
-        seconds: { pretrain: base.seconds, mle: mle.seconds, emo: emo.seconds },
+        // the training's wall time (recorded with the cached weights), not the time to load them
+        seconds: { pretrain: trainedFor(base), mle: trainedFor(mle), emo: trainedFor(emo) },
       },
     };
     await shipWeights(dir, { mle: mle.lm, emo: emo.lm }, tokenizer, options.cacheDir);
