@@ -14,6 +14,11 @@ export interface LayerSkipOptions {
   readonly exitWeights: 'uniform' | 'layerskip';
   /** e_scale of the 'layerskip' weights. */
   readonly exitScale: number;
+  /**
+   * Weight of self-distillation in fine-tuning: every exit but the last also learns the last exit's distribution,
+   * w * mean over exits l < L - 1 of KL(sg(p_L) || p_l), so that drafts agree with the full model (0: off).
+   */
+  readonly exitDistillation?: number;
 }
 
 export const NO_LAYER_SKIP: LayerSkipOptions = { layerDropout: 0, exitWeights: 'uniform', exitScale: 1 };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TransformerLm } from '@offramp/backbones';
-import { crossEntropyPerSample, type EmoMode, emoLoss } from '@offramp/losses';
+import { crossEntropyPerSample, type EmoMode, emoLoss, stopGradient } from '@offramp/losses';
 import { exitLossWeights, type LayerSkipOptions, layerDropoutRates, NO_LAYER_SKIP } from './layer-skip.js';
 import type { Windows } from './windows.js';
 
@@ -39,6 +39,17 @@ function droppedExitLogits(lm: TransformerLm, inputs: tf.Tensor2D, rates: readon
   return out;
 }
 
+/** Mean over exits l < L - 1 of KL(sg(p_L) || p_l), averaged over positions: how far each exit is from the last. */
+export function exitDistillation(exits: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => {
+    const last = exits[exits.length - 1]!;
+    const target = stopGradient(tf.softmax(last));
+    const logTarget = stopGradient(tf.logSoftmax(last));
+    const kls = exits.slice(0, -1).map((logits) => tf.mean(tf.sum(tf.mul(target, tf.sub(logTarget, tf.logSoftmax(logits))), -1)));
+    return tf.div(tf.addN(kls), kls.length) as tf.Scalar;
+  });
+}
+
 /**
  * The exits' objectives on a batch of windows, combined with the exit weights (the mean over exits unless
  * `layerSkip` says otherwise); every exit shares the head, so all are trained. `step` seeds the layer dropout.
@@ -49,12 +60,16 @@ export function lmLoss(lm: TransformerLm, batch: Windows, objective: Objective, 
   return tf.tidy(() => {
     const { inputs, targets } = shiftedPair(batch);
     const flatTargets = tf.reshape(targets, [-1]) as tf.Tensor1D;
-    const terms = droppedExitLogits(lm, inputs, rates, step).map((logits) =>
+    const exits = droppedExitLogits(lm, inputs, rates, step);
+    const terms = exits.map((logits) =>
       objective.kind === 'mle'
         ? tf.mean(crossEntropyPerSample(tf.reshape(logits, [-1, lm.vocabSize]) as tf.Tensor2D, flatTargets))
         : emoLoss(logits, targets, objective.costEmbedding, { mode: objective.mode }),
     );
-    if (layerSkip.exitWeights === 'uniform') return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
-    return tf.addN(terms.map((term, l) => tf.mul(term, weights[l]!))) as tf.Scalar;
+    const combined =
+      layerSkip.exitWeights === 'uniform' ? tf.div(tf.addN(terms), terms.length) : tf.addN(terms.map((term, l) => tf.mul(term, weights[l]!)));
+    const w = layerSkip.exitDistillation ?? 0;
+    if (w === 0 || exits.length < 2) return combined as tf.Scalar;
+    return tf.add(combined, tf.mul(exitDistillation(exits), w)) as tf.Scalar;
   });
 }

@@ -18,6 +18,7 @@ interface EmoLmCliOptions {
   readonly layerDropout: number;
   readonly exitWeights: 'uniform' | 'layerskip';
   readonly exitScale: number;
+  readonly exitDistillation: number;
   readonly pretrainLr: number;
   readonly evalWindows: number;
   readonly samples: number;
@@ -47,6 +48,7 @@ await runCli<EmoLmCliOptions>({
       .option('--layer-dropout <p>', 'LayerSkip layer dropout: the rate of the last layer (0 = none)', numberIn(0, 1), defaults.layerSkip.layerDropout)
       .option('--exit-weights <kind>', 'weights of the exits\' losses', oneOf(['uniform', 'layerskip'] as const), defaults.layerSkip.exitWeights)
       .option('--exit-scale <s>', 'e_scale of the layerskip exit weights', numberAtLeast(0), defaults.layerSkip.exitScale)
+      .option('--exit-distillation <w>', 'fine-tuning: weight of every exit learning the last exit\'s distribution (KL; 0 = off)', numberAtLeast(0), 0)
       .option('--pretrain-lr <rate>', 'Adam learning rate of the pre-training', numberIn(0, 1, { open: true }), defaults.pretrain.learningRate)
       .option('--ship-dir <dir>', 'train (or load from the cache), write the fine-tuned models to <dir> for the decoding report, and stop')
       .option('--eval-windows <n>', 'held-out windows for perplexity', positiveInt, defaults.evalWindows)
@@ -69,7 +71,12 @@ await runCli<EmoLmCliOptions>({
         samples: { ...defaults.samples, count: options.samples },
         speculative: { ...defaults.speculative, points: options.draftLayers.flatMap((d) => options.draftTokens.map((k) => [d, k] as const)) },
         pretrain: { ...defaults.pretrain, maxWindows: options.pretrainWindows, learningRate: options.pretrainLr },
-        layerSkip: { layerDropout: options.layerDropout, exitWeights: options.exitWeights, exitScale: options.exitScale },
+        layerSkip: {
+          layerDropout: options.layerDropout,
+          exitWeights: options.exitWeights,
+          exitScale: options.exitScale,
+          ...(options.exitDistillation > 0 ? { exitDistillation: options.exitDistillation } : {}),
+        },
         finetune: { ...defaults.finetune, windows: options.finetuneWindows, epochs: options.finetuneEpochs, mode: options.mode },
         seed: options.seed,
         cacheDir: options.cacheDir,

@@ -28,10 +28,15 @@ export function newModel(options: EmoLmOptions, vocabSize: number, name: string)
   return createTransformerLm({ ...options.model, vocabSize, seed: options.seed, name });
 }
 
-/** The LayerSkip settings as part of a cache key, left out when they are the defaults (older keys stay valid). */
-function layerSkipKey(options: EmoLmOptions): { layerSkip?: LayerSkipOptions } {
-  const l = options.layerSkip;
-  const isDefault = l.layerDropout === NO_LAYER_SKIP.layerDropout && l.exitWeights === NO_LAYER_SKIP.exitWeights;
+/** The LayerSkip settings of pre-training: exit distillation is a fine-tuning option. */
+function pretrainLayerSkip(options: EmoLmOptions): LayerSkipOptions {
+  const { exitDistillation: _, ...rest } = options.layerSkip;
+  return rest;
+}
+
+/** LayerSkip settings as part of a cache key, left out when they are the defaults (older keys stay valid). */
+function layerSkipKey(l: LayerSkipOptions): { layerSkip?: LayerSkipOptions } {
+  const isDefault = l.layerDropout === NO_LAYER_SKIP.layerDropout && l.exitWeights === NO_LAYER_SKIP.exitWeights && !l.exitDistillation;
   return isDefault ? {} : { layerSkip: l };
 }
 
@@ -70,11 +75,11 @@ async function trainOrLoad(
 /** The MLE-trained base model (cached by its settings). */
 export async function baseModel(options: EmoLmOptions, vocabSize: number, windows: Windows, corpusKey: string): Promise<TrainedModel> {
   const lm = newModel(options, vocabSize, 'emo-lm/base');
-  const key = settingsKey({ corpusKey, model: options.model, pretrain: options.pretrain, seed: options.seed, n: windows.count, ...layerSkipKey(options) });
+  const key = settingsKey({ corpusKey, model: options.model, pretrain: options.pretrain, seed: options.seed, n: windows.count, ...layerSkipKey(pretrainLayerSkip(options)) });
   const result = await trainOrLoad(lm, join(options.cacheDir, `base-${key}.ckpt`), async () => {
     const fitted = await trainLm(lm, windows, {
       objective: { kind: 'mle' },
-      layerSkip: options.layerSkip,
+      layerSkip: pretrainLayerSkip(options),
       epochs: options.pretrain.epochs,
       batchSize: options.pretrain.batchSize,
       learningRate: options.pretrain.learningRate,
@@ -102,7 +107,7 @@ export async function fineTunedModel(
   const objective: Objective = kind === 'mle' ? { kind } : { kind, mode: options.finetune.mode, costEmbedding };
   // the MLE copy does not depend on how EMO is combined, so its weights are shared across modes
   const { mode, ...shared } = options.finetune;
-  const key = settingsKey({ baseKey, finetune: kind === 'emo' ? { ...shared, mode } : shared, kind, n: subset.count, ...layerSkipKey(options) });
+  const key = settingsKey({ baseKey, finetune: kind === 'emo' ? { ...shared, mode } : shared, kind, n: subset.count, ...layerSkipKey(options.layerSkip) });
   const result = await trainOrLoad(lm, join(options.cacheDir, `finetune-${kind}-${key}.ckpt`), async () => {
     const fitted = await trainLm(lm, subset, {
       objective,

@@ -25,7 +25,12 @@ const shippedModelSchema = z.object({
   training: z.object({
     pretrainWindows: z.number().int(),
     finetuneWindows: z.number().int(),
-    layerSkip: z.object({ layerDropout: z.number(), exitWeights: z.enum(['uniform', 'layerskip']), exitScale: z.number() }),
+    layerSkip: z.object({
+      layerDropout: z.number(),
+      exitWeights: z.enum(['uniform', 'layerskip']),
+      exitScale: z.number(),
+      exitDistillation: z.number().optional(),
+    }),
     seconds: z.object({ pretrain: z.number(), mle: z.number(), emo: z.number() }),
   }),
   /** How the weights are stored; perplexity of the last exit on validation windows before and after. */
