@@ -24,7 +24,7 @@ describe('shipping a tiny pair of models and the decoding report from them', () 
       model: { context: 24, dModel: 16, layers: 3, heads: 2 },
       pretrain: { epochs: 1, batchSize: 16, learningRate: 3e-3, maxWindows: 200 },
       finetune: { windows: 32, epochs: 1, batchSize: 16, learningRate: 1e-3, mode: 'mle-emphasized' },
-      layerSkip: { layerDropout: 0.2, exitWeights: 'layerskip', exitScale: 1 },
+      layerSkip: { layerDropout: 0.2, exitWeights: 'layerskip', exitScale: 1, exitDistillation: 0.5 },
       progress: false,
       cacheDir,
       outDir: cacheDir,
@@ -44,7 +44,7 @@ describe('shipping a tiny pair of models and the decoding report from them', () 
   it('writes int8 weights, the tokenizer and model.json, and says what int8 storage cost in perplexity', async () => {
     const info = await readShippedInfo(modelDir);
     expect(info.model).toMatchObject({ layers: 3, dModel: 16, context: 24 });
-    expect(info.training.layerSkip).toEqual({ layerDropout: 0.2, exitWeights: 'layerskip', exitScale: 1 });
+    expect(info.training.layerSkip).toEqual({ layerDropout: 0.2, exitWeights: 'layerskip', exitScale: 1, exitDistillation: 0.5 });
     const [before, after] = info.quantization.perplexity.mle;
     expect(Math.abs(after - before) / before).toBeLessThan(0.05);
     expect(JSON.parse(await readFile(join(modelDir, info.tokenizer), 'utf8'))).toBeTypeOf('object');
