@@ -51,9 +51,8 @@ export interface LmWeights {
 export async function readLmWeights(lm: TransformerLmSource): Promise<LmWeights> {
   const byName = new Map<string, HostTensor>();
   for (const v of lm.variables) byName.set(v.name, { shape: v.shape, values: Float32Array.from((await v.data()) as Float32Array) });
-  const partial: LmWeights = { source: { name: lm.name, heads: lm.heads, vocabSize: 0, context: 0, dModel: 0, layers: 0 }, byName };
-  const [vocabSize, dModel] = findWeight(partial, '/embedding/tokens').shape as [number, number];
-  const [context] = findWeight(partial, '/embedding/positions').shape as [number];
+  const [vocabSize, dModel] = findWeight(byName, '/embedding/tokens').shape as [number, number];
+  const [context] = findWeight(byName, '/embedding/positions').shape as [number];
   let layers = 0;
   while ([...byName.keys()].some((name) => name.includes(`/layer${layers}/`))) layers++;
   if (!(Number.isInteger(lm.heads) && lm.heads >= 1 && dModel % lm.heads === 0)) {
@@ -62,9 +61,9 @@ export async function readLmWeights(lm: TransformerLmSource): Promise<LmWeights>
   return { source: { name: lm.name, heads: lm.heads, vocabSize, context, dModel, layers }, byName };
 }
 
-function findWeight(weights: LmWeights, suffix: string): HostTensor {
-  for (const [name, tensor] of weights.byName) if (name.endsWith(suffix)) return tensor;
-  throw new ArgumentError({ field: 'lm.variables', expected: `a variable named ...${suffix}`, received: [...weights.byName.keys()].slice(0, 6).join(', ') });
+function findWeight(byName: ReadonlyMap<string, HostTensor>, suffix: string): HostTensor {
+  for (const [name, tensor] of byName) if (name.endsWith(suffix)) return tensor;
+  throw new ArgumentError({ field: 'lm.variables', expected: `a variable named ...${suffix}`, received: [...byName.keys()].slice(0, 6).join(', ') });
 }
 
 function transposed(t: HostTensor): HostTensor {
@@ -97,7 +96,7 @@ function denseNodes(b: GraphBuilder, x: string, kernel: HostTensor, bias: HostTe
 function layerNodes(b: GraphBuilder, weights: LmWeights, l: number, x: string, mask: string, past: boolean) {
   const { heads, dModel: d } = weights.source;
   const dh = d / heads;
-  const w = (part: string) => findWeight(weights, `/layer${l}/${part}`);
+  const w = (part: string) => findWeight(weights.byName, `/layer${l}/${part}`);
   const normed = layerNormNodes(b, x, w('norm1/gamma'), w('norm1/beta'));
   const [q, k, v] = b.nodeOutputs('Split', [denseNodes(b, normed, w('attention/qkv/kernel'), w('attention/qkv/bias'))], { axis: { int: 2 } }, 3) as [
     string,
@@ -135,8 +134,8 @@ export function transformerLmGraph(weights: LmWeights, range: LmGraphRange): Uin
   const inputs: { name: string; dims: (number | string)[] }[] = [];
   if (range.embed) {
     inputs.push({ name: 'tokens', dims: ['B', 'T'] }, { name: 'positions', dims: ['B', 'T'] });
-    const rows = b.node('Gather', [b.weight('tokens', findWeight(weights, '/embedding/tokens')), b.cast('tokens', 'int64')], { axis: { int: 0 } });
-    const placed = b.node('Gather', [b.weight('positions', findWeight(weights, '/embedding/positions')), b.cast('positions', 'int64')], { axis: { int: 0 } });
+    const rows = b.node('Gather', [b.weight('tokens', findWeight(weights.byName, '/embedding/tokens')), b.cast('tokens', 'int64')], { axis: { int: 0 } });
+    const placed = b.node('Gather', [b.weight('positions', findWeight(weights.byName, '/embedding/positions')), b.cast('positions', 'int64')], { axis: { int: 0 } });
     x = b.node('Add', [rows, placed]);
   } else {
     inputs.push({ name: 'hidden', dims: ['B', 'T', d] });
@@ -153,8 +152,8 @@ export function transformerLmGraph(weights: LmWeights, range: LmGraphRange): Uin
   b.node('Identity', [x], {}, 'hidden_out');
   outputs.unshift({ name: 'hidden_out', dims: ['B', 'T', d] });
   if (range.head) {
-    const normed = layerNormNodes(b, x, findWeight(weights, '/head/norm/gamma'), findWeight(weights, '/head/norm/beta'));
-    b.node('MatMul', [normed, b.weight('unembed', transposed(findWeight(weights, '/embedding/tokens')))], {}, 'logits');
+    const normed = layerNormNodes(b, x, findWeight(weights.byName, '/head/norm/gamma'), findWeight(weights.byName, '/head/norm/beta'));
+    b.node('MatMul', [normed, b.weight('unembed', transposed(findWeight(weights.byName, '/embedding/tokens')))], {}, 'logits');
     outputs.splice(1, 0, { name: 'logits', dims: ['B', 'T', lm.vocabSize] });
   }
   return b.toModelWithDims(inputs, outputs);

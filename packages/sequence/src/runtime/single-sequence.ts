@@ -1,4 +1,4 @@
-import { causalMask } from './causal-mask.js';
+import { causalMask } from '../speculative/batch-slots.js';
 import type { LmBatch, LmRuntime } from './lm-runtime.js';
 
 /**

@@ -121,7 +121,7 @@ async function runBatch(
             break;
           }
           const q = step.probs!;
-          if (q.every((probs, b) => done[b] || Math.max(...probs) < confidence)) break;
+          if (confidence > 0 && q.every((probs, b) => done[b] || Math.max(...probs) < confidence)) break;
           feed = q.map((probs, b) => {
             const token = choose(probs, choice);
             drafts[b]!.push(token);

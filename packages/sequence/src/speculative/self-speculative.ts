@@ -65,7 +65,7 @@ export async function runSelfSpeculative(
           hidden.push(step.hidden);
           if (last) break;
           const q = step.probs!;
-          if (Math.max(...q) < draftConfidence) break;
+          if (draftConfidence > 0 && Math.max(...q) < draftConfidence) break;
           feed = choose(q, options);
           drafts.push(feed);
           draftProbs.push(q);
