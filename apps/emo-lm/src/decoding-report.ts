@@ -8,7 +8,7 @@ import { xyChartSvg } from '@offramp/plot';
 import { createOnnxLmRuntime } from '@offramp/sequence';
 import { loadCorpus } from './corpus.js';
 import { exitPerplexities } from './perplexity.js';
-import { speculativeTable } from './report.js';
+import { f, speculativeTable } from './report.js';
 import { loadShippedModel, readShippedInfo, SHIPPED_KINDS, type ShippedKind, type ShippedModelInfo } from './shipped-model.js';
 import { evaluateSpeculative, type SpeculativeResult, type SpeculativeSettings } from './speculative-eval.js';
 import { cutWindows, sampleWindows, takeWindows } from './windows.js';
@@ -34,8 +34,6 @@ export interface DecodingReport {
   readonly settings: { readonly speculative: SpeculativeSettings; readonly evalWindows: number; readonly ortThreads: number };
   readonly seconds: number;
 }
-
-const f = (x: number, digits = 2): string => x.toFixed(digits);
 
 /** Test perplexity of every exit of both models, and how they were made. */
 export function perplexityTable(report: DecodingReport): string {

@@ -36,7 +36,8 @@ export interface EmoLmReport {
   readonly seconds: number;
 }
 
-const f = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+/** A number for a table: fixed digits, '-' when not finite. */
+export const f = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 /** The quality table: perplexity per exit and continuation metrics. */
 export function qualityTable(report: EmoLmReport): string {
